@@ -1,0 +1,34 @@
+"""Playwright driving Debian's Chromium (never a downloaded browser build)."""
+
+import os
+import shutil
+from contextlib import contextmanager
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM calls in the test are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@contextmanager
+def chromium_page(width: int = 390, height: int = 844, locale: str = "vi-VN"):
+    """A page in a phone-sized window (a commune worker's cheap phone)."""
+    if not shutil.which(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: the test setup (scripts/ensure-chromium.sh) should install it")
+        pytest.skip(f"{CHROMIUM} is missing; install Debian's chromium package to run browser tests")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            context = browser.new_context(viewport={"width": width, "height": height}, locale=locale)
+            page = context.new_page()
+            page.set_default_timeout(20000)
+            yield page
+        finally:
+            browser.close()

@@ -1,0 +1,34 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from .models import Agency, AgencySuccession, Assignment, User
+
+
+class AssignmentInline(admin.TabularInline):
+    model = Assignment
+    extra = 0
+    raw_id_fields = ["unit", "agency"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    fieldsets = [*BaseUserAdmin.fieldsets, ("treem", {"fields": ["full_name", "phone"]})]
+    list_display = ["username", "full_name", "email", "is_active", "is_staff"]
+    search_fields = ["username", "full_name", "email"]
+    inlines = [AssignmentInline]
+
+
+class SuccessionInline(admin.TabularInline):
+    model = AgencySuccession
+    fk_name = "predecessor"
+    extra = 0
+    raw_id_fields = ["successor"]
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "province", "valid_from", "valid_to"]
+    list_filter = ["kind", "province"]
+    search_fields = ["name", "name_folded"]
+    raw_id_fields = ["province", "unit", "parent"]
+    inlines = [SuccessionInline]

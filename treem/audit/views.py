@@ -1,0 +1,31 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.forms import DateField
+from django.shortcuts import render
+
+from treem.web.views import paginate
+
+from .selectors import audit_events_visible_to, filter_events
+
+
+def _date(value):
+    try:
+        return DateField(input_formats=["%d/%m/%Y", "%Y-%m-%d"]).clean(value) if value else None
+    except ValidationError:
+        return None
+
+
+@login_required
+def events(request):
+    qs = audit_events_visible_to(request.user)  # raises NotAllowed (403) for anyone but auditors and administrators
+    filters = {
+        "actor": request.GET.get("actor", "").strip(),
+        "action": request.GET.get("action", "").strip(),
+        "object_id": request.GET.get("object_id", "").strip(),
+        "date_from": _date(request.GET.get("from", "")),
+        "date_to": _date(request.GET.get("to", "")),
+    }
+    page, querystring_base = paginate(request, filter_events(qs, **filters), per_page=100)
+    return render(request, "audit/events.html", {
+        "page": page, "querystring_base": querystring_base, "filters": request.GET,
+    })

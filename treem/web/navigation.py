@@ -1,0 +1,41 @@
+"""The modules a user may open, by capability. Later apps append their entries here."""
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from treem.accounts.scope import Capability
+
+
+@dataclass(frozen=True)
+class Module:
+    url_name: str
+    label: str
+    capability: str
+    description: str = ""
+
+
+MODULES: list[Module] = [
+    Module("web:units", _("Administrative units"), Capability.VIEW_UNITS,
+           _("Provinces and communes in your scope, with their legacy history.")),
+    Module("web:agencies", _("Agencies"), Capability.VIEW_UNITS,
+           _("Departments, mass organisations, press and People's Committees.")),
+    Module("audit:events", _("Audit log"), Capability.VIEW_AUDIT, _("Who did what, when, on which record.")),
+    Module("admin:index", _("System administration"), Capability.MANAGE_REFERENCE,
+           _("Users, assignments and reference data.")),
+]
+
+
+def modules_for(scope) -> list[dict]:
+    entries = []
+    for module in MODULES:
+        if not scope.has(module.capability):
+            continue
+        try:
+            url = reverse(module.url_name)
+        except NoReverseMatch:
+            continue
+        entries.append({"url": url, "label": module.label, "description": module.description,
+                        "url_name": module.url_name})
+    return entries

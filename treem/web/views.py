@@ -1,0 +1,105 @@
+import contextlib
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import urlencode
+
+from treem.accounts.models import AgencyKind, Role
+from treem.accounts.scope import READ_ONLY, Capability, scope_for
+from treem.accounts.selectors import agencies_visible_to, search_units, staff_of_unit, unit_for, units_visible_to
+from treem.core.exceptions import NotAllowed
+from treem.core.formats import format_date
+from treem.geo.models import Unit, UnitLevel, UnitSystem
+from treem.geo.selectors import ancestors, communes_of, converted, legacy_sources
+
+
+def paginate(request, qs, per_page=50):
+    page = Paginator(qs, per_page).get_page(request.GET.get("page"))
+    params = {k: v for k, v in request.GET.items() if k != "page" and v}
+    return page, (urlencode(params) + "&") if params else ""
+
+
+def _grant_rows(user):
+    rows = []
+    assignments = user.assignments.valid_on(timezone.localdate()).select_related("unit__province", "agency__province")
+    for a in assignments:
+        if a.agency:
+            where = f"{a.agency.name}" + (f", {a.agency.province.name}" if a.agency.province else "")
+        elif a.unit:
+            where = a.unit.name + (f", {a.unit.province.name}" if a.unit.level == UnitLevel.COMMUNE else "")
+        else:
+            from django.utils.translation import gettext as _
+
+            where = _("Nationwide")
+        rows.append({"role": Role(a.role).label, "where": where, "until": format_date(a.valid_to)})
+    return rows
+
+
+@login_required
+def home(request):
+    scope = scope_for(request.user)
+    read_only = bool(scope.grants) and scope.capabilities() <= (READ_ONLY | {Capability.VIEW_AUDIT})
+    return render(request, "web/home.html", {"grants": _grant_rows(request.user), "read_only": read_only})
+
+
+@login_required
+def units(request):
+    system = request.GET.get("system") or UnitSystem.CURRENT
+    level = request.GET.get("level", "")
+    q = request.GET.get("q", "").strip()
+    qs = units_visible_to(request.user).filter(system=system).select_related("parent")
+    if level:
+        qs = qs.filter(level=level)
+    qs = search_units(qs, q).order_by("level", "code")
+    page, querystring_base = paginate(request, qs)
+    return render(request, "web/units.html", {
+        "page": page, "querystring_base": querystring_base, "q": q, "system": system, "level": level,
+        "levels": UnitLevel.choices,
+    })
+
+
+@login_required
+def unit_detail(request, system, level, code):
+    try:
+        unit = unit_for(request.user, system=system, level=level, code=code)
+    except Unit.DoesNotExist:
+        raise Http404 from None
+    context = {"unit": unit, "ancestors": ancestors(unit), "communes": None, "staff": None, "agencies": None}
+    if unit.system == UnitSystem.LEGACY:
+        context["conversion"] = converted(unit)
+    else:
+        context["sources"] = legacy_sources(unit)
+    if unit.level == UnitLevel.PROVINCE:
+        visible = units_visible_to(request.user)
+        context["communes"] = list(communes_of(unit).filter(pk__in=visible.values("pk")))
+        if unit.is_current:
+            context["agencies"] = agencies_visible_to(request.user, on=timezone.localdate()).filter(
+                province=unit).exclude(kind=AgencyKind.COMMUNE_COMMITTEE)
+    elif unit.level == UnitLevel.DISTRICT:
+        context["communes"] = list(unit.children.all())
+    with contextlib.suppress(NotAllowed):
+        context["staff"] = list(staff_of_unit(request.user, unit))
+    return render(request, "web/unit.html", context)
+
+
+@login_required
+def agencies(request):
+    q = request.GET.get("q", "").strip()
+    kind = request.GET.get("kind", "")
+    show_all = request.GET.get("all") == "1"
+    qs = agencies_visible_to(request.user, on=None if show_all else timezone.localdate())
+    if q:
+        from treem.core.text import fold
+
+        qs = qs.filter(name_folded__contains=fold(q))
+    if kind:
+        qs = qs.filter(kind=kind)
+    qs = qs.prefetch_related("succeeded_by__successor").order_by("province__code", "kind", "name")
+    page, querystring_base = paginate(request, qs)
+    return render(request, "web/agencies.html", {
+        "page": page, "querystring_base": querystring_base, "q": q, "kind": kind, "kinds": AgencyKind.choices,
+        "show_all": show_all,
+    })
