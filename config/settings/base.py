@@ -58,6 +58,10 @@ INSTALLED_APPS = [
     "treem.geo",
     "treem.accounts",
     "treem.audit",
+    "treem.registry",
+    "treem.cases",
+    "treem.plans",
+    "treem.reports",
     "treem.web",
     "treem.api",
 ]

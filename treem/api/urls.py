@@ -1,3 +1,6 @@
+from importlib import import_module
+
+from django.apps import apps
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
@@ -8,6 +11,15 @@ from .auth import ObtainTokenView
 router = DefaultRouter()
 router.register("units", views.UnitViewSet, basename="unit")
 router.register("agencies", views.AgencyViewSet, basename="agency")
+
+# Each treem app may add its endpoints in `<app>/api.py` with `def register(router) -> None`.
+for config in apps.get_app_configs():
+    if config.name.startswith("treem.") and config.name != "treem.api":
+        try:
+            import_module(f"{config.name}.api").register(router)
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.api":
+                raise
 
 app_name = "api"
 urlpatterns = [

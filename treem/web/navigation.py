@@ -1,6 +1,14 @@
-"""The modules a user may open, by capability. Later apps append their entries here."""
+"""The modules a user may open, by capability.
+
+Each treem app may declare its own entries in `<app>/nav.py` as `MODULES = [Module(...)]`; they are listed after the
+foundation's, in app order.
+"""
 
 from dataclasses import dataclass
+from functools import cache
+from importlib import import_module
+
+from django.apps import apps
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
@@ -27,9 +35,22 @@ MODULES: list[Module] = [
 ]
 
 
+@cache
+def all_modules() -> list[Module]:
+    found = []
+    for config in apps.get_app_configs():
+        if config.name.startswith("treem.") and config.name != "treem.web":
+            try:
+                found += import_module(f"{config.name}.nav").MODULES
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.nav":
+                    raise
+    return found + MODULES
+
+
 def modules_for(scope) -> list[dict]:
     entries = []
-    for module in MODULES:
+    for module in all_modules():
         if not scope.has(module.capability):
             continue
         try:
