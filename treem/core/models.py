@@ -73,3 +73,26 @@ class Job(TimestampedModel):
     @property
     def finished(self) -> bool:
         return self.status in {JobStatus.DONE, JobStatus.FAILED}
+
+
+class DayKind(models.TextChoices):
+    HOLIDAY = "holiday", _("Public holiday or day off")
+    WORKING = "working", _("Make-up working day")
+
+
+class CalendarDay(models.Model):
+    """The holiday table statutory clocks count with: seeded from the `holidays` package, corrected by an administrator
+    when the government's yearly decision differs."""
+
+    day = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=8, choices=DayKind.choices, default=DayKind.HOLIDAY)
+    name = models.CharField(_("name"), max_length=150)
+    source = models.CharField(_("source"), max_length=150, blank=True, help_text=_("e.g. the decision that set it"))
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("holidays and make-up working days")
+
+    def __str__(self) -> str:
+        return f"{self.day:%d/%m/%Y} {self.name}"

@@ -6,7 +6,9 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import translation
+from django.utils import timezone, translation
+
+from treem.core.calendar import seed_calendar
 
 
 def demo_loaders():
@@ -33,6 +35,9 @@ class Command(BaseCommand):
         translation.activate(settings.LANGUAGE_CODE)
         call_command("migrate", interactive=False, verbosity=0)
         call_command("load_units", stdout=self.stdout)
+        year = timezone.localdate().year
+        added = seed_calendar(range(year - 3, year + 3))
+        self.stdout.write(f"calendar: {added} holidays and make-up working days added" if added else "calendar: ready")
         if not demo:
             return
         if not settings.DEMO_MODE:
