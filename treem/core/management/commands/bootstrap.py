@@ -11,15 +11,16 @@ from django.utils import timezone, translation
 from treem.core.calendar import seed_calendar
 
 
-def demo_loaders():
-    """Each treem app may have a `demo` module with `load(stdout) -> None`, run in app order."""
+def app_loaders(kind: str):
+    """Each treem app may have a `reference` module (reference data, every installation) and a `demo` module, each
+    with `load(stdout) -> None`, idempotent, run in app order."""
     for config in apps.get_app_configs():
         if not config.name.startswith("treem."):
             continue
         try:
-            module = import_module(f"{config.name}.demo")
+            module = import_module(f"{config.name}.{kind}")
         except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.demo":
+            if exc.name != f"{config.name}.{kind}":
                 raise
             continue
         yield config.label, module
@@ -38,6 +39,8 @@ class Command(BaseCommand):
         year = timezone.localdate().year
         added = seed_calendar(range(year - 3, year + 3))
         self.stdout.write(f"calendar: {added} holidays and make-up working days added" if added else "calendar: ready")
+        for _label, module in app_loaders("reference"):
+            module.load(self.stdout)
         if not demo:
             return
         if not settings.DEMO_MODE:
