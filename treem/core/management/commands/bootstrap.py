@@ -45,5 +45,5 @@ class Command(BaseCommand):
             return
         if not settings.DEMO_MODE:
             raise CommandError("Demo data is disabled in this configuration (TREEM_DEMO=0).")
-        for _label, module in demo_loaders():
+        for _label, module in app_loaders("demo"):
             module.load(self.stdout)
