@@ -99,3 +99,17 @@ def test_province_auditor_sees_only_her_province(client, make_user, national_adm
 def test_commune_worker_cannot_read_the_log(client, worker_x):
     client.force_login(worker_x)
     assert client.get("/audit/").status_code == 403
+
+
+def test_admin_changes_are_in_the_audit_log(client, national_admin, lai_chau):
+    agency = Agency.objects.create(name="Sở Xây dựng", kind=AgencyKind.DEPARTMENT, province=lai_chau)
+    client.force_login(national_admin)
+    response = client.post(f"/admin/accounts/agency/{agency.pk}/change/", {
+        "name": "Sở Xây dựng tỉnh Lai Châu", "short_name": "SXD", "kind": "department", "province": lai_chau.pk,
+        "succeeded_by-TOTAL_FORMS": "0", "succeeded_by-INITIAL_FORMS": "0",
+    })
+    assert response.status_code == 302, response.content.decode()[:2000]
+    event = AuditEvent.objects.get(action="admin.change", object_id=str(agency.pk))
+    assert event.actor == national_admin and "Sở Xây dựng tỉnh Lai Châu" in event.object_repr
+    agency.refresh_from_db()
+    assert agency.name_folded == "so xay dung tinh lai chau"

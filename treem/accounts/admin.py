@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from treem.core.text import fold
+
 from .models import Agency, AgencySuccession, Assignment, User
 
 
@@ -32,3 +34,7 @@ class AgencyAdmin(admin.ModelAdmin):
     search_fields = ["name", "name_folded"]
     raw_id_fields = ["province", "unit", "parent"]
     inlines = [SuccessionInline]
+
+    def save_model(self, request, obj, form, change):
+        obj.name_folded = fold(obj.name)  # the search column; services do the same
+        super().save_model(request, obj, form, change)

@@ -6,3 +6,6 @@ class AuditConfig(AppConfig):
     name = "treem.audit"
     label = "audit"
     verbose_name = _("Audit log")
+
+    def ready(self):
+        from . import admin_log  # noqa: F401
