@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("treem.accounts.urls")),
     path("audit/", include("treem.audit.urls")),
     path("", include("treem.core.urls")),
+    path("children/quality/", include("treem.registry.quality.urls")),
     path("children/", include("treem.registry.urls")),
     path("cases/", include("treem.cases.urls")),
     path("plans/", include("treem.plans.urls")),

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "treem.accounts",
     "treem.audit",
     "treem.registry",
+    "treem.registry.quality",
     "treem.cases",
     "treem.plans",
     "treem.reports",

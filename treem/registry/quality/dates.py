@@ -1,0 +1,91 @@
+"""Birth dates as they come out of commune spreadsheets.
+
+Vietnam writes dates day first. A value is read as day/month/year or as ISO year-month-day,
+never as month/day: 05/13/2015 is an error, not 13 May.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime, timedelta
+
+from .text import clean_text, fold
+
+# Excel's 1900 date system counts from 1899-12-31 as day 1 and wrongly includes 29/02/1900 (day 60),
+# so from day 61 on the epoch is effectively 1899-12-30.
+_EXCEL_EPOCH = date(1899, 12, 30)
+_EXCEL_MAX_SERIAL = 2958465  # 31/12/9999
+
+_DAY_FIRST = re.compile(r"^(\d{1,2})([/\-.])(\d{1,2})\2(\d{4})$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_WORDS = re.compile(r"^ngay\s*(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})$")
+_TWO_DIGIT_YEAR = re.compile(r"^\d{1,2}[/\-.]\d{1,2}[/\-.]\d{2}$")
+
+EXAMPLE = "ví dụ 25/12/2015"
+
+
+def format_date(d: date) -> str:
+    """dd/mm/yyyy, the form Vietnamese users read."""
+    return f"{d.day:02d}/{d.month:02d}/{d.year:04d}"
+
+
+def _build(year: int, month: int, day: int, shown: str) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        # 12/25/2015 was probably typed month first; say so rather than guess.
+        hint = " (ngày phải đứng trước tháng)" if 1 <= day <= 12 and 13 <= month <= 31 else ""
+        raise ValueError(f"ngày '{shown}' không tồn tại{hint}") from None
+
+
+def from_excel_serial(serial: float) -> date:
+    """Date of an Excel serial number in the 1900 date system (time of day dropped)."""
+    if not math.isfinite(serial):
+        raise ValueError(f"số {serial!r} không phải là một ngày hợp lệ trong Excel")
+    whole = int(serial)
+    if whole < 1 or whole > _EXCEL_MAX_SERIAL:
+        raise ValueError(f"số {serial!r} không phải là một ngày hợp lệ trong Excel")
+    if whole < 61:
+        return date(1899, 12, 31) + timedelta(days=whole)
+    return _EXCEL_EPOCH + timedelta(days=whole)
+
+
+def _parse_text(text: str) -> date:
+    if match := _DAY_FIRST.match(text):
+        day, _, month, year = match.groups()
+        return _build(int(year), int(month), int(day), text)
+    if match := _ISO.match(text):
+        year, month, day = match.groups()
+        return _build(int(year), int(month), int(day), text)
+    if match := _WORDS.match(fold(text)):
+        day, month, year = match.groups()
+        return _build(int(year), int(month), int(day), text)
+    if _TWO_DIGIT_YEAR.match(text):
+        raise ValueError(f"ngày '{text}' có năm 2 chữ số: hãy ghi đủ 4 chữ số năm, {EXAMPLE}")
+    raise ValueError(f"không đọc được ngày '{text}': hãy ghi theo dạng ngày/tháng/năm, {EXAMPLE}")
+
+
+def parse_date(value: object) -> date:
+    """A date from a cell: text, date/datetime object, or Excel serial number.
+
+    Raises ValueError with a Vietnamese message.
+    """
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, bool) or value is None:
+        raise ValueError("thiếu ngày")
+    if isinstance(value, int | float):
+        return from_excel_serial(value)
+    text = clean_text(value)
+    if not text:
+        raise ValueError("thiếu ngày")
+    return _parse_text(text)
+
+
+def age_on(birth: date, day: date) -> int:
+    """Completed years of age on a given day."""
+    before_birthday = (day.month, day.day) < (birth.month, birth.day)
+    return day.year - birth.year - int(before_birthday)

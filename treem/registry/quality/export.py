@@ -1,0 +1,126 @@
+"""Writing spreadsheets that cannot run code when opened.
+
+A text cell that starts with = + - @ (or a tab or carriage return, which some programs skip before
+looking) is run as a formula by Excel and LibreOffice when the file is opened: "CSV injection".
+Every such text cell is written with a leading single quote, which both programs show as text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any, BinaryIO
+
+import xlsxwriter
+
+from .dates import format_date
+
+_DANGEROUS_FIRST = ("=", "+", "-", "@", "\t", "\r")
+ERROR_COLUMN = "Lỗi"
+
+
+def neutralise(value: Any) -> Any:
+    """The value itself, or for dangerous text the text prefixed with a single quote."""
+    if isinstance(value, str) and value.startswith(_DANGEROUS_FIRST):
+        return "'" + value
+    return value
+
+
+def _as_list(row: Sequence[Any] | Mapping[str, Any], headers: Sequence[str]) -> list[Any]:
+    if isinstance(row, Mapping):
+        return [row.get(h) for h in headers]
+    return list(row)
+
+
+def _csv_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime | date):
+        return format_date(value)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    # In CSV every cell is text to the program that opens it, numbers included ("-1+2" would run).
+    return neutralise(str(value))
+
+
+def write_csv(
+    rows: Iterable[Sequence[Any] | Mapping[str, Any]],
+    headers: Sequence[str],
+    path_or_stream: str | os.PathLike | BinaryIO,
+    delimiter: str = ",",
+) -> None:
+    """UTF-8 with BOM, so Excel shows Vietnamese correctly when the file is double-clicked."""
+    text = io.StringIO(newline="")
+    writer = csv.writer(text, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow([_csv_text(h) for h in headers])
+    for row in rows:
+        writer.writerow([_csv_text(v) for v in _as_list(row, headers)])
+    payload = text.getvalue().encode("utf-8-sig")
+    if hasattr(path_or_stream, "write"):
+        path_or_stream.write(payload)
+    else:
+        with open(path_or_stream, "wb") as handle:
+            handle.write(payload)
+
+
+def _write_cell(sheet, row: int, col: int, value: Any, date_format) -> None:
+    # Explicit write_* calls: the generic write() would turn "=..." text into a formula.
+    if value is None or value == "":
+        return
+    if isinstance(value, bool):
+        sheet.write_boolean(row, col, value)
+    elif isinstance(value, datetime | date):
+        day = value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)  # noqa: DTZ001
+        sheet.write_datetime(row, col, day, date_format)
+    elif isinstance(value, int | float) and value == value and abs(value) != float("inf"):
+        sheet.write_number(row, col, value)
+    else:
+        sheet.write_string(row, col, neutralise(str(value)))
+
+
+def write_xlsx(
+    rows: Iterable[Sequence[Any] | Mapping[str, Any]],
+    headers: Sequence[str],
+    path_or_stream: str | os.PathLike | BinaryIO,
+    sheet_name: str = "Danh sách",
+) -> None:
+    """One sheet, bold header row, dates as real dates shown dd/mm/yyyy, text never run as formulas."""
+    target = os.fspath(path_or_stream) if isinstance(path_or_stream, str | os.PathLike) else path_or_stream
+    workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "in_memory": False})
+    try:
+        sheet = workbook.add_worksheet(sheet_name[:31])
+        bold = workbook.add_format({"bold": True})
+        date_format = workbook.add_format({"num_format": "dd/mm/yyyy"})
+        for col, header in enumerate(headers):
+            sheet.write_string(0, col, neutralise(str(header)), bold)
+        for row_index, row in enumerate(rows, start=1):
+            for col, value in enumerate(_as_list(row, headers)):
+                _write_cell(sheet, row_index, col, value, date_format)
+        sheet.freeze_panes(1, 0)
+    finally:
+        workbook.close()
+
+
+def _messages(errors: Iterable[Any]) -> str:
+    return "; ".join(getattr(e, "message", None) or str(e) for e in errors)
+
+
+def write_rejected_rows(
+    original_headers: Sequence[str],
+    rejected_rows_with_errors: Iterable[tuple[Sequence[Any], Iterable[Any]]],
+) -> tuple[list[str], list[list[Any]]]:
+    """(headers, rows) for a file of rejected rows: each original row as it was, plus a column "Lỗi"
+    with its errors, so the commune can correct the file and import it again; nothing is lost.
+
+    rejected_rows_with_errors: (original cell values, errors) pairs; an error is an Issue or text.
+    Pass the result to write_xlsx or write_csv.
+    """
+    pairs = [(list(values), errors) for values, errors in rejected_rows_with_errors]
+    # Rows wider than the header (cells in unnamed columns) keep those cells; the error goes last.
+    width = max([len(original_headers), *(len(values) for values, _ in pairs)])
+    headers = [*original_headers, *[""] * (width - len(original_headers)), ERROR_COLUMN]
+    rows = [[*values, *[""] * (width - len(values)), _messages(errors)] for values, errors in pairs]
+    return headers, rows
