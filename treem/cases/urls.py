@@ -1,2 +1,42 @@
+from django.urls import path
+
+from . import views
+
 app_name = "cases"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("list/", views.case_list, name="list"),
+    path("due/", views.due_list, name="due"),
+    path("alerts/", views.alerts, name="alerts"),
+    path("alerts/read/", views.alerts_read, name="alerts_read"),
+    path("export/", views.export_cases, name="export"),
+    path("new/", views.intake_new, name="intake_new"),
+    path("intakes/", views.intake_list, name="intakes"),
+    path("intakes/<uuid:pk>/", views.intake_detail, name="intake"),
+    path("report/", views.public_report, name="public_report"),
+    path("report/communes/", views.communes_options, name="communes"),
+    path("referrals/", views.referral_list, name="referrals"),
+    path("referrals/<int:referral_id>/", views.referral_detail, name="referral"),
+    path("<uuid:pk>/", views.case_detail, name="detail"),
+    path("<uuid:pk>/edit/", views.case_edit, name="edit"),
+    path("<uuid:pk>/assign/", views.assign, name="assign"),
+    path("<uuid:pk>/children/add/", views.child_add, name="child_add"),
+    path("<uuid:pk>/assessment/", views.assessment_new, name="assessment"),
+    path("<uuid:pk>/emergency/", views.emergency_new, name="emergency"),
+    path("<uuid:pk>/separation/", views.separation_new, name="separation"),
+    path("<uuid:pk>/separation/<int:separation_id>/extend/", views.separation_extend, name="separation_extend"),
+    path("<uuid:pk>/separation/<int:separation_id>/end/", views.separation_end, name="separation_end"),
+    path("<uuid:pk>/detailed/", views.detailed_new, name="detailed"),
+    path("<uuid:pk>/plan/", views.plan_new, name="plan_new"),
+    path("<uuid:pk>/plan/<int:plan_id>/", views.plan_detail, name="plan"),
+    path("<uuid:pk>/services/<int:item_id>/", views.service_new, name="service"),
+    path("<uuid:pk>/referral/", views.referral_new, name="referral_new"),
+    path("<uuid:pk>/transfer/", views.transfer, name="transfer"),
+    path("<uuid:pk>/review/", views.review_new, name="review"),
+    path("<uuid:pk>/close/", views.close, name="close"),
+    path("<uuid:pk>/reopen/", views.reopen, name="reopen"),
+    path("<uuid:pk>/error/", views.mark_in_error, name="in_error"),
+    path("<uuid:pk>/documents/", views.document_upload, name="document_upload"),
+    path("<uuid:pk>/documents/<int:document_id>/", views.document_download, name="document"),
+    path("<uuid:pk>/forms/<int:number>.<str:fmt>", views.form_download, name="form"),
+]

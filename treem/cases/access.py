@@ -1,0 +1,152 @@
+"""Who may see and do what on a protection case. The one place these rules live; selectors and services use it.
+
+* FULL access (the case file): the workers assigned to the case, the chair of the case's commune, and the
+  provincial supervisors (focal officers and case workers of the province, or national ones) unless the case's
+  distribution scope is "commune only".
+* SUMMARY access (reference, commune, stage, deadlines; no names, no narrative): supervisors of a "commune only"
+  case, and read-only users of the province (leaders, auditors).
+* The person who recorded a report sees that report (Form 01), not the case file.
+* An agency a service was referred to sees that referral only.
+Anyone else: the case does not exist (404).
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q
+
+from treem.accounts.models import Role
+from treem.accounts.scope import ROLE_CAPABILITIES, Capability, scope_for
+
+from .models import Case, CaseAssignment, Confidentiality, Distribution
+
+NONE, SUMMARY, FULL = "none", "summary", "full"
+SUPERVISOR_ROLES = {Role.FOCAL_OFFICER, Role.CASE_WORKER}
+
+
+@dataclass(frozen=True)
+class CaseAccess:
+    level: str = NONE
+    assigned: bool = False
+    chair: bool = False
+    supervisor: bool = False
+    can_edit: bool = False
+
+    @property
+    def full(self) -> bool:
+        return self.level == FULL
+
+    @property
+    def visible(self) -> bool:
+        return self.level != NONE
+
+    @property
+    def can_approve(self) -> bool:
+        return self.chair
+
+    @property
+    def can_manage(self) -> bool:
+        """Assign workers, transfer, mark in error."""
+        return self.full and (self.can_edit or self.chair)
+
+    @property
+    def can_override_consent(self) -> bool:
+        return self.full and (self.supervisor or self.chair)
+
+
+def _chair_communes(scope) -> set[int]:
+    return {g.commune_id for g in scope.grants if g.role == Role.COMMUNE_CHAIR and g.commune_id}
+
+
+def _supervisor_grants(scope):
+    return [g for g in scope.grants if g.role in SUPERVISOR_ROLES and not g.agency_id and (g.national or g.province_id)]
+
+
+def _viewer_grants(scope):
+    return [g for g in scope.grants if Capability.VIEW_CASES in ROLE_CAPABILITIES.get(g.role, ())
+            and g.role not in SUPERVISOR_ROLES and not g.agency_id and (g.national or g.province_id)]
+
+
+def _covers(grants, case) -> bool:
+    return any(g.national or g.province_id == case.province_id for g in grants)
+
+
+def is_assigned(user, case) -> bool:
+    return bool(getattr(user, "pk", None)) and CaseAssignment.objects.filter(
+        case=case, user=user, ended_at__isnull=True).exists()
+
+
+def case_access(user, case: Case) -> CaseAccess:
+    scope = scope_for(user)
+    if scope.is_system:
+        return CaseAccess(level=FULL, supervisor=True, can_edit=True)
+    if not scope.user_id:
+        return CaseAccess()
+    can_edit = scope.has(Capability.EDIT_CASES)
+    assigned = scope.has(Capability.VIEW_CASES) and is_assigned(user, case)
+    chair = case.commune_id in _chair_communes(scope)
+    supervisor = _covers(_supervisor_grants(scope), case)
+    if assigned or chair or (supervisor and case.distribution == Distribution.PROVINCE):
+        return CaseAccess(level=FULL, assigned=assigned, chair=chair, supervisor=supervisor,
+                          can_edit=can_edit and (assigned or supervisor))
+    if supervisor or _covers(_viewer_grants(scope), case):
+        return CaseAccess(level=SUMMARY, supervisor=supervisor)
+    return CaseAccess()
+
+
+def visible_q(user) -> Q:
+    """Cases a user has FULL or SUMMARY access to (to be used on Case querysets)."""
+    scope = scope_for(user)
+    if scope.is_system:
+        return Q()
+    if not scope.user_id or not scope.has(Capability.VIEW_CASES):
+        return Q(pk__in=[])
+    q = assigned_q(user) | Q(commune__in=_chair_communes(scope))
+    grants = _supervisor_grants(scope) + _viewer_grants(scope)
+    if any(g.national for g in grants):
+        return Q()
+    if provinces := {g.province_id for g in grants}:
+        q |= Q(province__in=provinces)
+    return q
+
+
+def full_q(user) -> Q:
+    """Cases a user may open in full (the registry shows "a case exists" only for these)."""
+    scope = scope_for(user)
+    if scope.is_system:
+        return Q()
+    if not scope.user_id or not scope.has(Capability.VIEW_CASES):
+        return Q(pk__in=[])
+    q = assigned_q(user) | Q(commune__in=_chair_communes(scope))
+    supervisors = _supervisor_grants(scope)
+    if any(g.national for g in supervisors):
+        return q | Q(distribution=Distribution.PROVINCE)
+    if provinces := {g.province_id for g in supervisors}:
+        q |= Q(province__in=provinces, distribution=Distribution.PROVINCE)
+    return q
+
+
+def assigned_q(user) -> Q:
+    return Q(Exists(CaseAssignment.objects.filter(case=OuterRef("pk"), user=user, ended_at__isnull=True)))
+
+
+def shows_names(access: CaseAccess, case: Case, *, in_list: bool) -> bool:
+    """Names in lists only to assigned workers; on the case page to everyone with full access, except for a strictly
+    confidential case, where only the assigned workers see them."""
+    if not access.full:
+        return False
+    if access.assigned:
+        return True
+    return not in_list and case.confidentiality != Confidentiality.STRICT
+
+
+def shows_reporter(access: CaseAccess, case: Case, user) -> bool:
+    if not access.full:
+        return False
+    if case.confidentiality == Confidentiality.NORMAL:
+        return True
+    return access.assigned or (case.recorded_by_id is not None and case.recorded_by_id == getattr(user, "pk", None))
+
+
+def mask_name(name: str) -> str:
+    """'Nguyễn Thị Lan' -> 'N. T. L.'"""
+    return " ".join(f"{part[0].upper()}." for part in name.split() if part) or "?"

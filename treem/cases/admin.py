@@ -1,0 +1,11 @@
+from django.contrib import admin
+
+from .models import DeadlineRule
+
+
+@admin.register(DeadlineRule)
+class DeadlineRuleAdmin(admin.ModelAdmin):
+    """Administrators adjust the statutory clocks here; cases are never edited through the admin."""
+
+    list_display = ["code", "label", "amount", "unit", "start_event", "condition", "valid_from", "valid_to"]
+    list_filter = ["unit", "step"]

@@ -1,0 +1,10 @@
+"""Periodic work of the cases module (queued through django.tasks; `treem check-case-deadlines` runs the same)."""
+
+from django.tasks import task
+
+
+@task
+def check_case_deadlines_task() -> dict:
+    from .deadlines import check_deadlines
+
+    return check_deadlines()
