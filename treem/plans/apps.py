@@ -1,8 +1,8 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PlansConfig(AppConfig):
     name = "treem.plans"
     label = "plans"
-    verbose_name = _("Plans, targets and tasks")
+    verbose_name = pgettext_lazy("plans", "Plans, targets and tasks")

@@ -1,0 +1,21 @@
+from django.utils.translation import pgettext_lazy
+
+from treem.accounts.scope import Capability
+from treem.web.navigation import Module
+
+MODULES = [
+    Module(
+        "plans:my",
+        pgettext_lazy("plans", "What I must report"),
+        Capability.REPORT_FOR_AGENCY,
+        pgettext_lazy("plans", "Your agency's reports and tasks from every plan, by deadline."),
+    ),
+    Module(
+        "plans:index",
+        pgettext_lazy("plans", "Plans, targets and tasks"),
+        Capability.VIEW_PLANS,
+        pgettext_lazy(
+            "plans", "Directive 28 and the plans that implement it, their targets, tasks and reporting rounds."
+        ),
+    ),
+]
