@@ -26,6 +26,10 @@ DEMO_PROVINCES = {
     "91": ("An Giang", {"89": "An Giang", "91": "Kiên Giang"}, ["30742", "30307"]),
     "92": ("Cần Thơ", {"92": "Cần Thơ", "94": "Sóc Trăng", "93": "Hậu Giang"}, ["31507", "31135"]),
 }
+# Synthetic names for the demo staff (no real person).
+STAFF_NAMES = ["Lò Thị Hoa", "Nguyễn Văn Minh", "Trần Thị Lan", "Lê Quang Huy", "Phạm Thị Thu", "Hoàng Văn Nam",
+               "Vũ Thị Mai", "Đặng Văn Long", "Bùi Thị Hằng", "Đỗ Minh Tuấn", "Hồ Thị Ngọc", "Ngô Văn Dũng",
+               "Dương Thị Yến", "Lý Văn Sơn", "Thạch Thị Sa Rinh", "Danh Văn Tài", "Giàng A Páo", "Tẩn Thị Mẩy"]
 PROVINCE_ROLES = [("tinh", Role.FOCAL_OFFICER), ("lanhdao", Role.LEADER), ("tongdai", Role.HOTLINE_OPERATOR),
                   ("canbo.tinh", Role.CASE_WORKER)]
 COMMUNE_ROLES = [("canbo", Role.COMMUNE_WORKER), ("chutich", Role.COMMUNE_CHAIR), ("ctv", Role.VILLAGE_COLLABORATOR)]
@@ -92,7 +96,8 @@ def _commune_committees(province: Unit) -> None:
     ])
 
 
-def _user(username: str, full_name: str, password: str, **extra) -> User:
+def _user(username: str, password: str, **extra) -> User:
+    full_name = STAFF_NAMES[sum(map(ord, username)) % len(STAFF_NAMES)]  # stable per username
     user, created = User.objects.get_or_create(username=username, defaults={"full_name": full_name, **extra})
     if created:  # an existing demo user keeps its password: hashing 35 passwords again would slow every start
         user.set_password(password)
@@ -109,9 +114,9 @@ def _assign(user: User, role: str, unit: Unit | None = None, agency: Agency | No
 def load(stdout) -> None:
     password = demo_password()
     logins = []
-    admin = _user("quantri", "Quản trị hệ thống", password, is_staff=True, is_superuser=True)
+    admin = _user("quantri", password, is_staff=True, is_superuser=True)
     _assign(admin, Role.ADMINISTRATOR)
-    auditor = _user("kiemtoan", "Kiểm toán viên", password)
+    auditor = _user("kiemtoan", password)
     _assign(auditor, Role.AUDITOR)
     logins += [("quantri", Role.ADMINISTRATOR.label, "toàn quốc"), ("kiemtoan", Role.AUDITOR.label, "toàn quốc")]
 
@@ -128,16 +133,16 @@ def load(stdout) -> None:
         _commune_committees(province)
         slug = _slug(short)
         for prefix, role in PROVINCE_ROLES:
-            user = _user(f"{prefix}.{slug}", f"{role.label} {short}", password)
+            user = _user(f"{prefix}.{slug}", password)
             _assign(user, role, unit=province)
             logins.append((user.username, role.label, province.name))
-        reporter = _user(f"soyte.{slug}", f"Cán bộ báo cáo Sở Y tế {short}", password)
+        reporter = _user(f"soyte.{slug}", password)
         _assign(reporter, Role.AGENCY_REPORTER, agency=current_agencies["soyte"][0])
         logins.append((reporter.username, Role.AGENCY_REPORTER.label, f"Sở Y tế, {province.name}"))
         for commune_code in communes:
             commune = Unit.objects.get(system=UnitSystem.CURRENT, level=UnitLevel.COMMUNE, code=commune_code)
             for prefix, role in COMMUNE_ROLES:
-                user = _user(f"{prefix}.{_slug(commune.name)}", f"{role.label} {commune.name}", password)
+                user = _user(f"{prefix}.{_slug(commune.name)}", password)
                 _assign(user, role, unit=commune)
                 logins.append((user.username, role.label, f"{commune.name}, {province.name}"))
     record(SYSTEM, "demo.accounts.load", summary={"users": len(logins)})
