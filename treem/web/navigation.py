@@ -9,7 +9,6 @@ from functools import cache
 from importlib import import_module
 
 from django.apps import apps
-
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
