@@ -42,8 +42,9 @@ class Household(RecordModel):
     village = models.CharField(_("village"), max_length=120, blank=True)
     address = models.CharField(_("address"), max_length=250, blank=True)
     head_name = models.CharField(_("head of household"), max_length=150, blank=True)
-    poverty_status = models.CharField(_("poverty status"), max_length=20, blank=True,
-                                      help_text=_("poor, near-poor or empty"))
+    poverty_status = models.CharField(
+        _("poverty status"), max_length=20, blank=True, help_text=_("poor, near-poor or empty")
+    )
 
     class Meta:
         verbose_name = _("household")
@@ -55,41 +56,79 @@ class Household(RecordModel):
 
 class Child(RecordModel):
     full_name = models.CharField(_("full name"), max_length=150)
-    name_folded = models.CharField(max_length=150, db_index=True, editable=False,
-                                   help_text="lower case, no diacritics: for search (core.text.fold)")
+    name_folded = models.CharField(
+        max_length=150,
+        db_index=True,
+        editable=False,
+        help_text="lower case, no diacritics: for search (core.text.fold)",
+    )
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("date of birth"))
     ethnicity = models.CharField(_("ethnicity"), max_length=40, blank=True)
     personal_id = models.CharField(_("personal identification number"), max_length=12, blank=True, db_index=True)
-    birth_registered = models.CharField(_("birth registered"), max_length=8, choices=YesNoUnknown.choices,
-                                        default=YesNoUnknown.UNKNOWN)
-    province = models.ForeignKey("geo.Unit", models.PROTECT, related_name="+", editable=False,
-                                 help_text="the commune's province, kept for scoping and sharding")
-    commune = models.ForeignKey("geo.Unit", models.PROTECT, related_name="children_registered",
-                                verbose_name=_("commune"))
+    birth_registered = models.CharField(
+        _("birth registered"), max_length=8, choices=YesNoUnknown.choices, default=YesNoUnknown.UNKNOWN
+    )
+    province = models.ForeignKey(
+        "geo.Unit",
+        models.PROTECT,
+        related_name="+",
+        editable=False,
+        help_text="the commune's province, kept for scoping and sharding",
+    )
+    commune = models.ForeignKey(
+        "geo.Unit", models.PROTECT, related_name="children_registered", verbose_name=_("commune")
+    )
     village = models.CharField(_("village"), max_length=120, blank=True)
     address = models.CharField(_("address"), max_length=250, blank=True)
-    household = models.ForeignKey(Household, models.SET_NULL, null=True, blank=True, related_name="children",
-                                  verbose_name=_("household"))
+    household = models.ForeignKey(
+        Household, models.SET_NULL, null=True, blank=True, related_name="children", verbose_name=_("household")
+    )
     school = models.CharField(_("school or kindergarten"), max_length=150, blank=True)
     grade = models.CharField(_("grade"), max_length=20, blank=True)
-    attends_school = models.CharField(_("attends school"), max_length=8, choices=YesNoUnknown.choices,
-                                      default=YesNoUnknown.UNKNOWN)
-    immunisation = models.CharField(_("immunisation"), max_length=8, choices=Immunisation.choices,
-                                    default=Immunisation.UNKNOWN)
-    disability = models.CharField(_("disability"), max_length=8, choices=YesNoUnknown.choices,
-                                  default=YesNoUnknown.UNKNOWN)
-    status = models.CharField(_("status"), max_length=10, choices=ChildStatus.choices, default=ChildStatus.ACTIVE,
-                              db_index=True)
-    moved_to = models.ForeignKey("geo.Unit", models.PROTECT, null=True, blank=True, related_name="children_incoming",
-                                 verbose_name=_("moved to commune"))
+    attends_school = models.CharField(
+        _("attends school"), max_length=8, choices=YesNoUnknown.choices, default=YesNoUnknown.UNKNOWN
+    )
+    immunisation = models.CharField(
+        _("immunisation"), max_length=8, choices=Immunisation.choices, default=Immunisation.UNKNOWN
+    )
+    disability = models.CharField(
+        _("disability"), max_length=8, choices=YesNoUnknown.choices, default=YesNoUnknown.UNKNOWN
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ChildStatus.choices, default=ChildStatus.ACTIVE, db_index=True
+    )
+    moved_to = models.ForeignKey(
+        "geo.Unit",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children_incoming",
+        verbose_name=_("moved to commune"),
+    )
     moved_on = models.DateField(_("moved on"), null=True, blank=True)
     merged_into = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="merged_from")
-    provisional = models.BooleanField(_("provisional"), default=False,
-                                      help_text=_("Created from a report before the commune verified the child."))
-    source = models.CharField(_("source"), max_length=20, default="manual",
-                              help_text="manual, import, case intake, linkage")
+    provisional = models.BooleanField(
+        _("provisional"), default=False, help_text=_("Created from a report before the commune verified the child.")
+    )
+    source = models.CharField(
+        _("source"), max_length=20, default="manual", help_text="manual, import, case intake, linkage, demo, synthetic"
+    )
     notes = models.TextField(_("notes"), blank=True)
+    status_on = models.DateField(
+        _("status since"),
+        null=True,
+        blank=True,
+        help_text=_("Date of death, of turning 16, or when the record was found in error."),
+    )
+    status_reason = models.CharField(_("reason"), max_length=250, blank=True)
+    import_batch = models.ForeignKey(
+        "ImportBatch", models.SET_NULL, null=True, blank=True, related_name="children", editable=False
+    )
+    quality_flags = models.JSONField(
+        default=list, blank=True, editable=False, help_text="codes of the data-quality findings of the last write"
+    )
+    has_quality_issues = models.BooleanField(_("needs checking"), default=False, editable=False)
 
     class Meta:
         verbose_name = _("child")
@@ -105,6 +144,7 @@ class Child(RecordModel):
 
 
 class CarerRelation(models.TextChoices):
+    UNKNOWN = "unknown", _("Not stated")
     MOTHER = "mother", _("Mother")
     FATHER = "father", _("Father")
     GRANDPARENT = "grandparent", _("Grandparent")
@@ -135,6 +175,7 @@ class ChildCarer(models.Model):
     carer = models.ForeignKey(Carer, models.CASCADE, related_name="child_links")
     relation = models.CharField(_("relation"), max_length=12, choices=CarerRelation.choices)
     primary = models.BooleanField(_("primary carer"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, null=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["child", "carer"], name="child_carer_unique")]
@@ -171,9 +212,12 @@ class CircumstanceSubgroup(models.Model):
     code = models.CharField(_("code"), max_length=12)
     name = models.CharField(_("name"), max_length=300)
     legal_basis = models.CharField(_("legal basis"), max_length=120, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    verified = models.BooleanField(_("text checked against the official gazette"), default=False)
+    note = models.CharField(_("note"), max_length=300, blank=True)
 
     class Meta:
-        ordering = ["group__order", "code"]
+        ordering = ["group__order", "order", "code"]
         constraints = [models.UniqueConstraint(fields=["group", "code"], name="subgroup_unique_code")]
 
     def __str__(self) -> str:
@@ -183,15 +227,19 @@ class CircumstanceSubgroup(models.Model):
 class ChildCircumstance(TimestampedModel):
     child = models.ForeignKey(Child, models.CASCADE, related_name="circumstances")
     group = models.ForeignKey(CircumstanceGroup, models.PROTECT, verbose_name=_("group"))
-    subgroup = models.ForeignKey(CircumstanceSubgroup, models.PROTECT, null=True, blank=True,
-                                 verbose_name=_("sub-group"))
+    subgroup = models.ForeignKey(
+        CircumstanceSubgroup, models.PROTECT, null=True, blank=True, verbose_name=_("sub-group")
+    )
     started_on = models.DateField(_("from"), null=True, blank=True)
     ended_on = models.DateField(_("to"), null=True, blank=True)
-    source = models.CharField(_("source"), max_length=150, blank=True,
-                              help_text=_("Who established it: a decision, an assessment, a case."))
+    source = models.CharField(
+        _("source"), max_length=150, blank=True, help_text=_("Who established it: a decision, an assessment, a case.")
+    )
     supported = models.BooleanField(_("receiving support"), default=False)
+    end_reason = models.CharField(_("why it ended"), max_length=250, blank=True)
 
     class Meta:
+        ordering = ["group__order", "started_on"]
         verbose_name = _("special circumstance")
         verbose_name_plural = _("special circumstances")
 
@@ -204,6 +252,18 @@ class RiskFlag(models.Model):
 
     code = models.CharField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=250)
+    legal_basis = models.CharField(_("legal basis"), max_length=120, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    verified = models.BooleanField(_("text checked against the official gazette"), default=False)
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+
+    objects = ValidityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("risk of special circumstances")
+        verbose_name_plural = _("risks of special circumstances")
 
     def __str__(self) -> str:
         return self.name
@@ -231,3 +291,47 @@ class Measurement(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.child} {self.measured_on}"
+
+
+class ImportStatus(models.TextChoices):
+    NEEDS_MAPPING = "mapping", _("Columns to match")
+    PREVIEWING = "previewing", _("Checking")
+    PREVIEWED = "previewed", _("Checked, ready to save")
+    COMMITTING = "committing", _("Saving")
+    COMMITTED = "committed", _("Saved")
+    FAILED = "failed", _("Cannot be read")
+
+
+class ImportBatch(RecordModel):
+    """One spreadsheet uploaded for a commune: kept (in the database, so any worker machine can read it) from the
+    preview to the commit, with the per-row report the preview produced."""
+
+    commune = models.ForeignKey("geo.Unit", models.PROTECT, related_name="+", verbose_name=_("commune"))
+    province = models.ForeignKey("geo.Unit", models.PROTECT, related_name="+", editable=False)
+    filename = models.CharField(_("file"), max_length=255)
+    size = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    content = models.BinaryField(editable=False)
+    sheet = models.CharField(_("sheet"), max_length=120, blank=True)
+    sheet_names = models.JSONField(default=list, blank=True)
+    file_format = models.CharField(max_length=8, blank=True)
+    header_overrides = models.JSONField(default=dict, blank=True, help_text="{header: field or null}")
+    headers = models.JSONField(default=list, blank=True)
+    mapping = models.JSONField(default=dict, blank=True, help_text="{column index: field}")
+    unknown_headers = models.JSONField(default=list, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=ImportStatus.choices, default=ImportStatus.PREVIEWING)
+    error = models.TextField(_("problem"), blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+    report = models.JSONField(default=list, blank=True, help_text="[[row, action, errors, warnings], ...]")
+    created_by = models.ForeignKey("accounts.User", models.SET_NULL, null=True, blank=True, related_name="+")
+    committed_by = models.ForeignKey("accounts.User", models.SET_NULL, null=True, blank=True, related_name="+")
+    committed_at = models.DateTimeField(null=True, blank=True)
+    job = models.ForeignKey("core.Job", models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        return self.filename

@@ -1,18 +1,351 @@
 """Every read of children goes through here, filtered by the reader's scope (accounts.scope)."""
 
-from django.db.models import Q
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db import connection, transaction
+from django.db.models import Exists, Lookup, OuterRef, Prefetch, Q
+from django.db.models.functions import Lower
+from django.utils import timezone
 
 from treem.accounts.scope import Capability, scope_for
+from treem.audit.models import AuditEvent
+from treem.core.text import fold
+from treem.geo.models import Unit, UnitLevel, UnitSystem
 
-from .models import Child
+from .models import (
+    Child,
+    ChildCarer,
+    ChildCircumstance,
+    ChildRisk,
+    ChildStatus,
+    CircumstanceGroup,
+    ImportBatch,
+    Measurement,
+)
 
 
-def children_visible_to(user, capability: str = Capability.VIEW_CHILDREN):
-    """Children of the reader's communes or provinces, plus those recorded as moving into her communes."""
+def children_visible_to(user, capability: str = Capability.VIEW_CHILDREN, *, incoming: bool = True):
+    """Children of the reader's communes or provinces, plus those recorded as moving into her communes.
+
+    `incoming=False` leaves out the children moving in (a list of active children does not need them, and without
+    the OR the commune's (commune, status, name) index answers the query)."""
     scope = scope_for(user)
     if not scope.has(capability):
         return Child.objects.none()
     q = scope.unit_q(capability, commune_field="commune", province_field="province")
-    if not scope.is_national(capability) and (communes := scope.commune_ids(capability)):
-        q |= Q(moved_to__in=communes)
+    if incoming and not scope.is_national(capability):
+        receiving = set(scope.commune_ids(capability))
+        if provinces := scope.province_ids(capability):
+            # A child moving in from another province shows up in the receiving province too.
+            receiving |= set(Unit.objects.filter(province_id__in=provinces, level=UnitLevel.COMMUNE,
+                                                 system=UnitSystem.CURRENT).values_list("pk", flat=True))
+        if receiving:
+            q |= Q(status=ChildStatus.MOVED, moved_to__in=receiving)
     return Child.objects.filter(q)
+
+
+def child_for(user, pk, capability: str = Capability.VIEW_CHILDREN) -> Child:
+    """One child, or Child.DoesNotExist when it does not exist or lies outside the reader's scope (404, not 403)."""
+    return children_visible_to(user, capability).select_related("commune", "province", "moved_to").get(pk=pk)
+
+
+def communes_for(user, capability: str = Capability.VIEW_CHILDREN):
+    """Current communes whose register the user may read (or edit): hers, or every commune of her provinces."""
+    scope = scope_for(user)
+    qs = Unit.objects.filter(system=UnitSystem.CURRENT, level=UnitLevel.COMMUNE)
+    if not scope.has(capability):
+        return qs.none()
+    if scope.is_national(capability):
+        return qs
+    return qs.filter(Q(pk__in=scope.commune_ids(capability)) | Q(province_id__in=scope.province_ids(capability)))
+
+
+# ---------------------------------------------------------------- list filters
+
+AGE_BANDS = ("0-2", "3-5", "6-10", "11-15")
+STATUS_FILTERS = ("active", "moved", "over_16", "deceased", "in_error", "all")
+QUALITY_FILTERS = ("issues", "no_id", "ok")
+SEARCH_SORT_LIMIT = 5000
+_DIGITS = re.compile(r"^\d[\d\s.]*$")
+
+
+@dataclass
+class ChildFilters:
+    q: str = ""
+    commune: str = ""  # commune code, for readers of several communes
+    village: str = ""
+    age_band: str = ""
+    sex: str = ""
+    group: str = ""
+    status: str = "active"
+    quality: str = ""
+
+    @classmethod
+    def from_params(cls, params) -> "ChildFilters":
+        get = params.get
+        status = get("status") or "active"
+        return cls(q=(get("q") or "").strip()[:100], commune=(get("commune") or "").strip()[:8],
+                   village=(get("village") or "").strip()[:120],
+                   age_band=get("age_band") if get("age_band") in AGE_BANDS else "",
+                   sex=get("sex") if get("sex") in ("M", "F") else "",
+                   group=(get("group") or "").strip()[:4],
+                   status=status if status in STATUS_FILTERS else "active",
+                   quality=get("quality") if get("quality") in QUALITY_FILTERS else "")
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if v and not (k == "status" and v == "active")}
+
+
+class _Like(Lookup):
+    """`name_folded__like="%nguyen%duc%"`: a LIKE pattern as given (the pg_trgm GIN index answers it)."""
+
+    lookup_name = "like"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} LIKE {rhs} ESCAPE '\\'", [*lhs_params, *rhs_params]
+
+
+Child._meta.get_field("name_folded").register_lookup(_Like)
+
+
+def _like_escape(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def search_children(qs, text: str):
+    """Diacritics-insensitive: "nguyen van duc" and "Đức" find "Nguyễn Văn Đức"; digits search personal IDs.
+
+    The words must appear in this order, with anything between them, so "nguyen duc" (middle name left out) finds
+    "Nguyễn Văn Đức" too. On PostgreSQL the LIKE '%nguyen%duc%' is answered by the pg_trgm GIN index on name_folded
+    (migration 0003), never by a full scan (words of one or two letters give the index nothing to narrow on).
+    """
+    text = (text or "").strip()
+    if not text:
+        return qs
+    if _DIGITS.match(text):
+        digits = re.sub(r"\D", "", text)
+        return qs.filter(personal_id__startswith=digits)
+    words = fold(text).split()
+    if not words:
+        return qs.none()
+    return qs.filter(name_folded__like="%" + "%".join(_like_escape(w) for w in words) + "%")
+
+
+def filter_children(qs, filters: ChildFilters, today: date | None = None):
+    from .services import age_band_bounds
+
+    today = today or timezone.localdate()
+    if filters.status != "all":
+        qs = qs.filter(status=filters.status)
+    if filters.commune:
+        qs = qs.filter(commune__code=filters.commune, commune__system=UnitSystem.CURRENT)
+    if filters.village:
+        qs = qs.filter(village=filters.village)
+    if filters.sex:
+        qs = qs.filter(sex=filters.sex)
+    if filters.age_band and (bounds := age_band_bounds(filters.age_band, today)):
+        qs = qs.filter(birth_date__gte=bounds[0], birth_date__lte=bounds[1])
+    if filters.group:
+        qs = qs.filter(Exists(ChildCircumstance.objects.filter(
+            child=OuterRef("pk"), group__code=filters.group, ended_on__isnull=True)))
+    if filters.quality == "issues":
+        qs = qs.filter(has_quality_issues=True)
+    elif filters.quality == "no_id":
+        qs = qs.filter(personal_id="")
+    elif filters.quality == "ok":
+        qs = qs.filter(has_quality_issues=False)
+    return search_children(qs, filters.q)
+
+
+def child_list(user, filters: ChildFilters, capability: str = Capability.VIEW_CHILDREN):
+    """The scoped, filtered list, ready for a page: one query for the rows, one for their open circumstances."""
+    open_circumstances = ChildCircumstance.objects.filter(ended_on__isnull=True).select_related("group")
+    visible = children_visible_to(user, capability, incoming=filters.status in ("moved", "all"))
+    found = filter_children(visible, filters)
+    order = ("name_folded", "birth_date", "id")
+    if filters.q:
+        # A search is answered by the trigram index. Walking the name index in order would read most of a province
+        # for names far down the alphabet ("thach", "tran minh"), so the matches are fetched first (unordered, at
+        # most SEARCH_SORT_LIMIT) and sorted by name; more matches than that come in record order (type more).
+        probe = _probe(found.order_by().values_list("pk", flat=True)[:SEARCH_SORT_LIMIT + 1])
+        if len(probe) <= SEARCH_SORT_LIMIT:
+            # Sorted on an expression: PostgreSQL fetches these rows by key and sorts them, instead of walking the
+            # whole name index looking for them.
+            found, order = Child.objects.filter(pk__in=probe), (Lower("name_folded"), "birth_date", "id")
+        else:
+            order = ("id",)
+    return (
+        found
+        # Prefetched rather than joined: the main query stays on one table and its indexes.
+        .prefetch_related("commune", "moved_to",
+                          Prefetch("circumstances", queryset=open_circumstances, to_attr="open_circumstances"))
+        .order_by(*order)
+    )
+
+
+def _probe(qs) -> list:
+    """Run a search query through the trigram index. PostgreSQL misjudges how many names a LIKE pattern matches and,
+    with a LIMIT, may prefer reading the whole table in the hope of stopping early; for this one query it is told
+    to use bitmap (index) scans only."""
+    if connection.vendor != "postgresql":
+        return list(qs)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        found = list(qs)
+        cursor.execute("SET LOCAL enable_seqscan = on")
+        cursor.execute("SET LOCAL enable_indexscan = on")
+    return found
+
+
+def villages_of(user, commune_ids=None) -> list[str]:
+    qs = children_visible_to(user, incoming=False).exclude(village="")
+    if commune_ids is not None:
+        qs = qs.filter(commune__in=commune_ids)
+    return list(qs.order_by("village").values_list("village", flat=True).distinct()[:300])
+
+
+def incoming_children(user, capability: str = Capability.VIEW_CHILDREN):
+    """Children another commune recorded as moving into one of the reader's communes, waiting to be accepted."""
+    scope = scope_for(user)
+    if not scope.has(capability):
+        return Child.objects.none()
+    q = scope.unit_q(capability, commune_field="moved_to", province_field="moved_to__province")
+    return (Child.objects.filter(q, status=ChildStatus.MOVED, moved_to__isnull=False)
+            .select_related("commune", "commune__province", "moved_to").order_by("moved_on", "name_folded"))
+
+
+# ---------------------------------------------------------------- one child
+
+
+def child_detail(user, pk) -> Child:
+    open_first = ("ended_on", "-started_on")
+    return (
+        children_visible_to(user)
+        .select_related("commune", "commune__province", "province", "moved_to", "moved_to__province",
+                        "import_batch", "household")
+        .prefetch_related(
+            Prefetch("circumstances", queryset=ChildCircumstance.objects.select_related("group", "subgroup")
+                     .order_by(*open_first)),
+            Prefetch("risks", queryset=ChildRisk.objects.select_related("flag").order_by(*open_first)),
+            Prefetch("carer_links", queryset=ChildCarer.objects.select_related("carer").order_by("-primary", "id")),
+            Prefetch("measurements", queryset=Measurement.objects.order_by("-measured_on")),
+        )
+        .get(pk=pk)
+    )
+
+
+def child_history(user, child: Child, limit: int = 200):
+    """Audit events about the child, newest first (the reader already passed child_detail's scope check), each with
+    `label` (what happened) and `lines` ([(field, "old → new" or value)]) for display."""
+    from django.utils.translation import gettext as _
+
+    labels = {
+        "create": _("Added to the register"), "update": _("Facts changed"), "move": _("Recorded as moved away"),
+        "accept_move": _("Received from another commune"), "cancel_move": _("Move cancelled"),
+        "deceased": _("Recorded as deceased"), "in_error": _("Recorded in error"), "over_16": _("Turned 16"),
+        "circumstance_add": _("Special circumstance added"), "circumstance_end": _("Special circumstance ended"),
+        "risk_add": _("Risk added"), "risk_end": _("Risk ended"), "carer_link": _("Carer added"),
+        "carer_unlink": _("Carer removed"), "measurement_add": _("Height and weight recorded"),
+        "print": _("Sheet printed"), "commit": _("Imported from a spreadsheet"),
+    }
+    names = {f.name: str(f.verbose_name) for f in Child._meta.get_fields() if hasattr(f, "verbose_name")}
+    about_child = Q(object_type="registry.child", object_id=str(child.pk))
+    if child.import_batch_id:  # created or updated by an import: the import's own event
+        about_child |= Q(action="registry.import.commit", object_id=str(child.import_batch_id))
+    events = list(AuditEvent.objects.filter(about_child).exclude(action="registry.child.view")
+                  .order_by("-at", "-id")[:limit])
+    unit_ids = {int(v) for e in events for k in ("commune", "moved_to") for v in (e.summary or {}).get(k) or []
+                if str(v).isdigit()}
+    units = {str(pk): u.name for pk, u in Unit.objects.in_bulk(unit_ids).items()} if unit_ids else {}
+    for event in events:
+        verb = event.action.rsplit(".", 1)[-1]
+        event.label = labels.get(verb, verb)
+        event.lines = []
+        summary = event.summary or {}
+        if event.action == "registry.import.commit":
+            summary = {_("file"): summary.get("file", "")}
+        for key, value in summary.items():
+            label = names.get(key, key)
+            if key in ("commune", "moved_to") and isinstance(value, list):
+                value = [units.get(str(v), v) for v in value]
+            if isinstance(value, list) and len(value) == 2:
+                text = f"{_show(value[0])} → {_show(value[1])}"
+            else:
+                text = _show(value)
+            event.lines.append((label, text))
+    return events
+
+
+def _show(value) -> str:
+    if value in (None, ""):
+        return "—"
+    if isinstance(value, bool):
+        from django.utils.translation import gettext as _
+
+        return _("yes") if value else _("no")
+    text = str(value)
+    if re.match(r"^\d{4}-\d{2}-\d{2}$", text):
+        return f"{text[8:10]}/{text[5:7]}/{text[:4]}"
+    return text
+
+
+@dataclass
+class DuplicateHint:
+    child: Child
+    score: int
+    reason: str
+
+
+def likely_duplicates(user, *, commune: Unit, full_name: str, birth_date: date | None, personal_id: str = "",
+                      exclude_pk=None, limit: int = 5) -> list[DuplicateHint]:
+    """Children of the same commune who may be the one being typed: same personal ID, or a similar folded name
+    (rapidfuzz) with a birth date within a year. Cheap enough to run on every keystroke pause."""
+    from django.utils.translation import gettext as _
+    from rapidfuzz import fuzz
+
+    visible = children_visible_to(user).filter(commune=commune).exclude(
+        status__in=[ChildStatus.MERGED, ChildStatus.IN_ERROR])
+    if exclude_pk:
+        visible = visible.exclude(pk=exclude_pk)
+    hints: dict = {}
+    if personal_id and len(personal_id) >= 9:
+        for child in visible.filter(personal_id=personal_id)[:limit]:
+            hints[child.pk] = DuplicateHint(child, 100, _("same personal identification number"))
+    folded = fold(full_name)
+    if folded and birth_date:
+        candidates = visible.filter(birth_date__gte=birth_date - timedelta(days=366),
+                                    birth_date__lte=birth_date + timedelta(days=366))
+        words = folded.split()
+        for child in candidates.only("id", "full_name", "name_folded", "birth_date", "village", "sex",
+                                     "personal_id", "commune_id")[:2000]:
+            other = child.name_folded.split()
+            score = fuzz.token_sort_ratio(folded, child.name_folded)
+            # A dropped middle name: same surname and given name, the rest a subset.
+            if words and other and words[0] == other[0] and words[-1] == other[-1] and (
+                    set(words) <= set(other) or set(other) <= set(words)):
+                score = max(score, 92)
+            if score < 85 or child.pk in hints:
+                continue
+            same_day = child.birth_date == birth_date
+            if not same_day and score < 92:
+                continue
+            reason = _("similar name, same date of birth") if same_day else _("similar name, born within a year")
+            hints[child.pk] = DuplicateHint(child, int(score) + (5 if same_day else 0), reason)
+    return sorted(hints.values(), key=lambda h: -h.score)[:limit]
+
+
+def groups_in_force():
+    return CircumstanceGroup.objects.valid_on(timezone.localdate()).prefetch_related("subgroups")
+
+
+def import_batches_visible_to(user):
+    scope = scope_for(user)
+    cap = Capability.EDIT_CHILDREN
+    if not scope.has(cap):
+        return ImportBatch.objects.none()
+    return ImportBatch.objects.filter(scope.unit_q(cap, commune_field="commune", province_field="province"))

@@ -11,6 +11,7 @@ import csv
 import io
 import os
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, BinaryIO
 
@@ -124,3 +125,93 @@ def write_rejected_rows(
     headers = [*original_headers, *[""] * (width - len(original_headers)), ERROR_COLUMN]
     rows = [[*values, *[""] * (width - len(values)), _messages(errors)] for values, errors in pairs]
     return headers, rows
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a form to print and fill in by hand (write_form)."""
+
+    header: str
+    width: float = 14
+    text: bool = False  # cells formatted as Text, so a typed "012215000123" keeps its leading zero
+    hidden: bool = False
+    fill_in: bool = False  # an empty column the verifier writes in: shaded
+    wrap: bool = False
+
+
+def write_form(
+    rows: Iterable[Sequence[Any]],
+    columns: Sequence[Column],
+    path_or_stream: str | os.PathLike | BinaryIO,
+    sheet_name: str = "Danh sách",
+    title_rows: Sequence[str] = (),
+    footer_rows: Sequence[str] = (),
+) -> int:
+    """A sheet laid out for printing (A4 landscape, one page wide, header repeated on every page) and filling in:
+    title lines, a bold bordered header row, shaded fill-in columns, hidden key columns. Text is never run as a
+    formula (see neutralise). Returns the spreadsheet row number of the header."""
+    target = os.fspath(path_or_stream) if isinstance(path_or_stream, str | os.PathLike) else path_or_stream
+    workbook = xlsxwriter.Workbook(target, {"in_memory": True})
+    try:
+        sheet = workbook.add_worksheet(sheet_name[:31])
+        title = workbook.add_format({"bold": True, "font_size": 13})
+        header = workbook.add_format({"bold": True, "border": 1, "text_wrap": True, "valign": "vcenter",
+                                      "align": "center", "bg_color": "#E8F1EC"})
+        formats: dict[tuple, Any] = {}
+
+        def cell_format(column: Column, is_date: bool):
+            key = (column.text, column.fill_in, column.wrap, is_date)
+            if key not in formats:
+                spec: dict[str, Any] = {"border": 1, "valign": "top"}
+                if column.text:
+                    spec["num_format"] = "@"
+                if is_date:
+                    spec["num_format"] = "dd/mm/yyyy"
+                if column.fill_in:
+                    spec["bg_color"] = "#FFF8DC"
+                if column.wrap:
+                    spec["text_wrap"] = True
+                formats[key] = workbook.add_format(spec)
+            return formats[key]
+
+        for index, column in enumerate(columns):
+            options = {"hidden": True} if column.hidden else {}
+            sheet.set_column(index, index, column.width, cell_format(column, False), options)
+        row_index = 0
+        for line in title_rows:
+            sheet.write_string(row_index, 0, neutralise(line), title)
+            row_index += 1
+        if title_rows:
+            row_index += 1
+        header_index = row_index
+        for index, column in enumerate(columns):
+            sheet.write_string(header_index, index, neutralise(column.header), header)
+        sheet.set_row(header_index, 45)
+        for values in rows:
+            row_index += 1
+            values = list(values) + [None] * (len(columns) - len(values))
+            for index, (column, value) in enumerate(zip(columns, values, strict=False)):
+                is_date = isinstance(value, date)
+                fmt = cell_format(column, is_date)
+                if value is None or value == "":
+                    sheet.write_blank(row_index, index, None, fmt)
+                elif is_date:
+                    day = value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)  # noqa: DTZ001
+                    sheet.write_datetime(row_index, index, day, fmt)
+                elif isinstance(value, int | float) and not isinstance(value, bool) and not column.text:
+                    sheet.write_number(row_index, index, value, fmt)
+                else:
+                    sheet.write_string(row_index, index, neutralise(str(value)), fmt)
+        row_index += 1
+        for line in footer_rows:
+            row_index += 1
+            sheet.write_string(row_index, 0, neutralise(line))
+        sheet.freeze_panes(header_index + 1, 0)
+        sheet.set_landscape()
+        sheet.set_paper(9)  # A4
+        sheet.fit_to_pages(1, 0)
+        sheet.repeat_rows(header_index)
+        sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    finally:
+        workbook.close()
+    return header_index + 1

@@ -11,7 +11,7 @@ import csv
 import io
 import os
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -96,8 +96,12 @@ def read_table(
     filename: str,
     sheet: str | None = None,
     max_rows: int = DEFAULT_MAX_ROWS,
+    find_header: Callable[[list[list[Any]]], int] | None = None,
 ) -> Table:
-    """Read a spreadsheet (XLSX, XLS, ODS or CSV) into a Table with its header row detected."""
+    """Read a spreadsheet (XLSX, XLS, ODS or CSV) into a Table with its header row detected.
+
+    find_header(grid) -> index of the header row (-1: none) replaces the detection tuned for commune registers,
+    for files with other headers (e.g. a population database extract)."""
     data = _read_bytes(path_or_bytes)
     if not data.strip():
         raise TableError(f"Tệp '{filename}' trống, không có dữ liệu.")
@@ -119,7 +123,7 @@ def read_table(
             f"Tệp '{filename}' không phải bảng tính đọc được. Hãy lưu lại dưới dạng Excel (.xlsx), "
             "OpenDocument (.ods) hoặc CSV."
         )
-    table = _build_table(grid, filename, max_rows)
+    table = _build_table(grid, filename, max_rows, find_header)
     table.sheet_names, table.sheet_name, table.file_format, table.details = sheet_names, chosen, file_format, details
     return table
 
@@ -281,8 +285,8 @@ def _cell(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-def _build_table(grid: list[list[Any]], filename: str, max_rows: int) -> Table:
-    header_index = _find_header_row(grid)
+def _build_table(grid: list[list[Any]], filename: str, max_rows: int, find_header=None) -> Table:
+    header_index = (find_header or _find_header_row)(grid)
     if header_index < 0:
         raise TableError(f"Tệp '{filename}' không có dữ liệu hoặc không tìm thấy dòng tiêu đề cột.")
     headers = [clean_text(v) for v in grid[header_index]]

@@ -1,0 +1,440 @@
+"""REST API of the child register under /api/v1/: children, carers, circumstances (and the reference groups).
+
+Scoped exactly like the UI: the querysets come from registry.selectors, so a record outside the caller's scope is a
+404; an action the caller's role may not do is a 403; every write goes through registry.services.
+"""
+
+import uuid
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.response import Response
+
+from treem.accounts.scope import Capability, scope_for
+from treem.audit.services import record_view
+from treem.geo.models import Unit, UnitLevel, UnitSystem
+
+from . import selectors, services
+from .models import (
+    Carer,
+    CarerRelation,
+    Child,
+    ChildCarer,
+    ChildCircumstance,
+    CircumstanceGroup,
+    CircumstanceSubgroup,
+    Immunisation,
+    Sex,
+    YesNoUnknown,
+)
+from .selectors import AGE_BANDS, QUALITY_FILTERS, STATUS_FILTERS, ChildFilters
+
+VIEW, EDIT = Capability.VIEW_CHILDREN, Capability.EDIT_CHILDREN
+
+
+class ChildCapability(BasePermission):
+    """Reading needs children.view, writing children.edit; lacking it is a 403 whatever the record."""
+
+    def has_permission(self, request, view):
+        scope = scope_for(request.user)
+        needed = VIEW if request.method in ("GET", "HEAD", "OPTIONS") else EDIT
+        return scope.has(needed)
+
+
+def _drf(exc: DjangoValidationError):
+    detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+    return serializers.ValidationError(detail)
+
+
+class VersionConflictError(serializers.ValidationError):
+    status_code = status.HTTP_409_CONFLICT
+
+
+# ---------------------------------------------------------------- serializers
+
+
+class SubgroupSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CircumstanceSubgroup
+        fields = ["code", "name", "legal_basis", "verified"]
+
+
+class GroupSerializer(serializers.ModelSerializer):
+    subgroups = SubgroupSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = CircumstanceGroup
+        fields = ["code", "name", "legal_basis", "valid_from", "valid_to", "subgroups"]
+
+
+class CircumstanceSerializer(serializers.ModelSerializer):
+    child = serializers.UUIDField(source="child_id", read_only=True)
+    group = serializers.CharField(source="group.code", read_only=True)
+    group_name = serializers.CharField(source="group.name", read_only=True)
+    subgroup = serializers.CharField(source="subgroup.code", read_only=True, default=None)
+
+    class Meta:
+        model = ChildCircumstance
+        fields = ["id", "child", "group", "group_name", "subgroup", "started_on", "ended_on", "source", "supported",
+                  "end_reason"]
+
+
+class CircumstanceCreateSerializer(serializers.Serializer):
+    child = serializers.UUIDField(required=False, help_text="the child (not needed under /children/{id}/)")
+    group = serializers.CharField(help_text="letter of Law on Children art. 10.1: a, b, c, d, đ, e ... o")
+    subgroup = serializers.CharField(required=False, allow_blank=True)
+    started_on = serializers.CharField(required=False, allow_blank=True, help_text="dd/mm/yyyy or yyyy-mm-dd")
+    source = serializers.CharField(required=False, allow_blank=True)
+    supported = serializers.BooleanField(required=False, default=False)
+
+
+class EndSerializer(serializers.Serializer):
+    ended_on = serializers.CharField(required=False, allow_blank=True)
+    reason = serializers.CharField(required=False, allow_blank=True)
+
+
+class CarerLinkSerializer(serializers.ModelSerializer):
+    child = serializers.UUIDField(source="child_id", read_only=True)
+
+    class Meta:
+        model = ChildCarer
+        fields = ["child", "relation", "primary"]
+
+
+class CarerSerializer(serializers.ModelSerializer):
+    children = CarerLinkSerializer(source="child_links", many=True, read_only=True)
+
+    class Meta:
+        model = Carer
+        fields = ["id", "full_name", "phone", "personal_id", "children"]
+
+
+class CarerCreateSerializer(serializers.Serializer):
+    full_name = serializers.CharField()
+    relation = serializers.ChoiceField(choices=CarerRelation.choices, default=CarerRelation.UNKNOWN)
+    phone = serializers.CharField(required=False, allow_blank=True)
+    personal_id = serializers.CharField(required=False, allow_blank=True)
+    primary = serializers.BooleanField(required=False, default=False)
+
+
+class ChildSerializer(serializers.ModelSerializer):
+    commune = serializers.CharField(source="commune.code", read_only=True)
+    commune_name = serializers.CharField(source="commune.name", read_only=True)
+    moved_to = serializers.CharField(source="moved_to.code", read_only=True, default=None)
+    circumstances = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Child
+        fields = ["id", "full_name", "sex", "birth_date", "ethnicity", "personal_id", "birth_registered", "village",
+                  "address", "school", "grade", "attends_school", "immunisation", "disability", "notes", "status",
+                  "status_on", "status_reason", "commune", "commune_name", "moved_to", "moved_on", "source",
+                  "has_quality_issues", "quality_flags", "circumstances", "version", "created_at", "updated_at"]
+
+    def get_circumstances(self, child) -> list[str]:
+        """Letters of the special-circumstance groups in force for the child."""
+        items = getattr(child, "open_circumstances", None)
+        if items is None:
+            items = [c for c in child.circumstances.all() if c.ended_on is None]
+        return [c.group.code for c in items]
+
+
+class ChildWriteSerializer(serializers.Serializer):
+    """What a client sends; registry.services normalises it (name casing, dates in dd/mm/yyyy or ISO, ...)."""
+
+    commune = serializers.CharField(required=False, help_text="commune code (current structure); create only")
+    full_name = serializers.CharField(max_length=200)
+    sex = serializers.ChoiceField(choices=Sex.choices)
+    birth_date = serializers.CharField(help_text="dd/mm/yyyy or yyyy-mm-dd")
+    ethnicity = serializers.CharField(required=False, allow_blank=True)
+    personal_id = serializers.CharField(required=False, allow_blank=True)
+    birth_registered = serializers.ChoiceField(choices=YesNoUnknown.choices, required=False)
+    village = serializers.CharField(required=False, allow_blank=True)
+    address = serializers.CharField(required=False, allow_blank=True)
+    school = serializers.CharField(required=False, allow_blank=True)
+    grade = serializers.CharField(required=False, allow_blank=True)
+    attends_school = serializers.ChoiceField(choices=YesNoUnknown.choices, required=False)
+    immunisation = serializers.ChoiceField(choices=Immunisation.choices, required=False)
+    disability = serializers.ChoiceField(choices=YesNoUnknown.choices, required=False)
+    notes = serializers.CharField(required=False, allow_blank=True)
+    version = serializers.IntegerField(required=False, help_text="the version you read; required to update")
+
+
+class MoveSerializer(serializers.Serializer):
+    to_commune = serializers.CharField(help_text="code of the receiving commune (current structure)")
+    moved_on = serializers.CharField(required=False, allow_blank=True)
+    note = serializers.CharField(required=False, allow_blank=True)
+    version = serializers.IntegerField(required=False)
+
+
+class AcceptSerializer(serializers.Serializer):
+    village = serializers.CharField(required=False, allow_blank=True)
+    address = serializers.CharField(required=False, allow_blank=True)
+
+
+# ---------------------------------------------------------------- views
+
+
+def _commune(code: str | None) -> Unit:
+    unit = Unit.objects.filter(system=UnitSystem.CURRENT, level=UnitLevel.COMMUNE, code=code or "").first()
+    if unit is None:
+        raise serializers.ValidationError({"commune": ["unknown commune code"]})
+    return unit
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+def _date(value):
+    from .quality.dates import parse_date
+
+    if not value:
+        return None
+    try:
+        return parse_date(value)
+    except ValueError as exc:
+        raise serializers.ValidationError({"date": [str(exc)]}) from None
+
+
+CHILD_FILTERS = [
+    OpenApiParameter("q", str, description="name with or without diacritics, or the start of a personal ID"),
+    OpenApiParameter("commune", str, description="commune code"),
+    OpenApiParameter("village", str),
+    OpenApiParameter("age_band", str, enum=list(AGE_BANDS)),
+    OpenApiParameter("sex", str, enum=["M", "F"]),
+    OpenApiParameter("group", str, description="special-circumstance group letter"),
+    OpenApiParameter("status", str, enum=list(STATUS_FILTERS), description="default: active"),
+    OpenApiParameter("quality", str, enum=list(QUALITY_FILTERS)),
+]
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=CHILD_FILTERS, summary="Children in the caller's scope, filtered and paginated"),
+    retrieve=extend_schema(summary="One child (the read is logged)"),
+    create=extend_schema(request=ChildWriteSerializer, responses={201: ChildSerializer}),
+    update=extend_schema(request=ChildWriteSerializer, responses={200: ChildSerializer, 409: OpenApiResponse(
+        description="the record changed since the given version; nothing was saved")}),
+    partial_update=extend_schema(request=ChildWriteSerializer, responses={200: ChildSerializer, 409: OpenApiResponse(
+        description="the record changed since the given version; nothing was saved")}),
+)
+class ChildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                   mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    """Children of the caller's communes or provinces. Outside the scope: 404. Without the capability: 403."""
+
+    serializer_class = ChildSerializer
+    permission_classes = [IsAuthenticated, ChildCapability]
+
+    def get_queryset(self):
+        user = self.request.user
+        if self.action == "list":
+            return selectors.child_list(user, ChildFilters.from_params(self.request.query_params))
+        return (selectors.children_visible_to(user).select_related("commune", "moved_to")
+                .prefetch_related("circumstances__group").order_by("name_folded", "id"))
+
+    def retrieve(self, request, *args, **kwargs):
+        child = self.get_object()
+        record_view(request.user, child, unit=child.commune, request=request, what="api")
+        return Response(ChildSerializer(child).data)
+
+    def create(self, request, *args, **kwargs):
+        data = ChildWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        commune = _commune(values.pop("commune", None))
+        values.pop("version", None)
+        try:
+            child = services.child_create(actor=request.user, commune=commune, data=values, request=request)
+        except DjangoValidationError as exc:
+            raise _drf(exc) from None
+        return Response(ChildSerializer(child).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        child = self.get_object()
+        data = ChildWriteSerializer(data=request.data, partial=kwargs.get("partial", False))
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        version = values.pop("version", None)
+        if version is None:
+            raise serializers.ValidationError({"version": ["send the version you read"]})
+        if values.pop("commune", None) not in (None, child.commune.code):
+            raise serializers.ValidationError({"commune": ["a child changes commune through /move/"]})
+        try:
+            child = services.child_update(actor=request.user, child=child, data=values, version=version,
+                                          request=request)
+        except services.VersionConflict as exc:
+            raise VersionConflictError({"version": [str(exc)]}) from None
+        except DjangoValidationError as exc:
+            raise _drf(exc) from None
+        child = self.get_queryset().get(pk=child.pk)
+        return Response(ChildSerializer(child).data)
+
+    @extend_schema(request=MoveSerializer, responses={200: ChildSerializer})
+    @action(detail=True, methods=["post"])
+    def move(self, request, pk=None):
+        """Record that the child moved to another commune; that commune sees her as incoming."""
+        child = self.get_object()
+        data = MoveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        try:
+            child = services.child_record_move(actor=request.user, child=child, to_commune=_commune(d["to_commune"]),
+                                               moved_on=_date(d.get("moved_on")), note=d.get("note", ""),
+                                               version=d.get("version"), request=request)
+        except services.VersionConflict as exc:
+            raise VersionConflictError({"version": [str(exc)]}) from None
+        except DjangoValidationError as exc:
+            raise _drf(exc) from None
+        return Response(ChildSerializer(self.get_queryset().get(pk=child.pk)).data)
+
+    @extend_schema(request=AcceptSerializer, responses={200: ChildSerializer})
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        """The receiving commune takes a moving child onto her register."""
+        child = self.get_object()
+        data = AcceptSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            child = services.child_accept_move(actor=request.user, child=child, request=request,
+                                               **data.validated_data)
+        except DjangoValidationError as exc:
+            raise _drf(exc) from None
+        return Response(ChildSerializer(self.get_queryset().get(pk=child.pk)).data)
+
+    @extend_schema(responses={200: ChildSerializer(many=True)})
+    @action(detail=False, methods=["get"])
+    def incoming(self, request):
+        """Children moving into the caller's communes, waiting to be accepted."""
+        waiting = selectors.incoming_children(request.user).prefetch_related("circumstances__group")
+        page = self.paginate_queryset(waiting)
+        return self.get_paginated_response(ChildSerializer(page, many=True).data)
+
+    @extend_schema(methods=["GET"], responses={200: CircumstanceSerializer(many=True)})
+    @extend_schema(methods=["POST"], request=CircumstanceCreateSerializer, responses={201: CircumstanceSerializer})
+    @action(detail=True, methods=["get", "post"], permission_classes=[IsAuthenticated, ChildCapability])
+    def circumstances(self, request, pk=None):
+        child = self.get_object()
+        if request.method == "GET":
+            items = child.circumstances.select_related("group", "subgroup")
+            return Response(CircumstanceSerializer(items, many=True).data)
+        return _add_circumstance(request, child)
+
+    @extend_schema(methods=["GET"], responses={200: CarerSerializer(many=True)})
+    @extend_schema(methods=["POST"], request=CarerCreateSerializer, responses={201: CarerSerializer})
+    @action(detail=True, methods=["get", "post"])
+    def carers(self, request, pk=None):
+        child = self.get_object()
+        if request.method == "GET":
+            carers = Carer.objects.filter(child_links__child=child).prefetch_related("child_links")
+            return Response(CarerSerializer(carers, many=True).data)
+        data = CarerCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            link = services.carer_link(actor=request.user, child=child, request=request, **data.validated_data)
+        except DjangoValidationError as exc:
+            raise _drf(exc) from None
+        return Response(CarerSerializer(link.carer).data, status=status.HTTP_201_CREATED)
+
+
+def _add_circumstance(request, child):
+    data = CircumstanceCreateSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    d = data.validated_data
+    try:
+        item = services.circumstance_add(actor=request.user, child=child, group=d["group"],
+                                         subgroup=d.get("subgroup") or None, started_on=d.get("started_on"),
+                                         source=d.get("source", ""), supported=d.get("supported", False),
+                                         request=request)
+    except DjangoValidationError as exc:
+        raise _drf(exc) from None
+    return Response(CircumstanceSerializer(item).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("child", str, description="a child's id")]))
+class CarerViewSet(viewsets.ReadOnlyModelViewSet):
+    """Carers of the children in the caller's scope."""
+
+    serializer_class = CarerSerializer
+    permission_classes = [IsAuthenticated, ChildCapability]
+
+    def get_queryset(self):
+        children = selectors.children_visible_to(self.request.user)
+        links = ChildCarer.objects.filter(child__in=children)
+        if child := self.request.query_params.get("child"):
+            if not _is_uuid(child):
+                return Carer.objects.none()
+            links = links.filter(child_id=child)
+        return (Carer.objects.filter(pk__in=links.values("carer_id"))
+                .prefetch_related("child_links").order_by("name_folded", "id"))
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[OpenApiParameter("child", str), OpenApiParameter("group", str),
+                                   OpenApiParameter("open", bool, description="only those not ended")]),
+    create=extend_schema(request=CircumstanceCreateSerializer, responses={201: CircumstanceSerializer}),
+)
+class CircumstanceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                          viewsets.GenericViewSet):
+    """Special circumstances (Law on Children art. 10) of the children in the caller's scope."""
+
+    serializer_class = CircumstanceSerializer
+    permission_classes = [IsAuthenticated, ChildCapability]
+
+    def get_queryset(self):
+        qs = ChildCircumstance.objects.filter(child__in=selectors.children_visible_to(self.request.user))
+        params = self.request.query_params
+        if child := params.get("child"):
+            qs = qs.filter(child_id=child) if _is_uuid(child) else qs.none()
+        if group := params.get("group"):
+            qs = qs.filter(group__code=group)
+        if params.get("open") in ("1", "true"):
+            qs = qs.filter(ended_on__isnull=True)
+        return qs.select_related("group", "subgroup", "child__commune").order_by("child_id", "group__order", "id")
+
+    def create(self, request, *args, **kwargs):
+        child_id = request.data.get("child")
+        if not child_id:
+            raise serializers.ValidationError({"child": ["required"]})
+        try:
+            child = selectors.child_for(request.user, child_id)
+        except (Child.DoesNotExist, DjangoValidationError, ValueError):
+            from rest_framework.exceptions import NotFound
+
+            raise NotFound from None
+        return _add_circumstance(request, child)
+
+    @extend_schema(request=EndSerializer, responses={200: CircumstanceSerializer})
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        item = self.get_object()
+        data = EndSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            item = services.circumstance_end(actor=request.user, circumstance=item, request=request,
+                                             ended_on=data.validated_data.get("ended_on"),
+                                             reason=data.validated_data.get("reason", ""))
+        except DjangoValidationError as exc:
+            raise _drf(exc) from None
+        return Response(CircumstanceSerializer(item).data)
+
+
+class CircumstanceGroupViewSet(viewsets.ReadOnlyModelViewSet):
+    """Reference data: the 14 groups of Law on Children art. 10.1 and their Decree 56/2017 sub-groups."""
+
+    serializer_class = GroupSerializer
+    lookup_field = "code"
+    queryset = CircumstanceGroup.objects.prefetch_related("subgroups").order_by("order")
+
+
+def register(router) -> None:
+    router.register("children", ChildViewSet, basename="child")
+    router.register("carers", CarerViewSet, basename="carer")
+    router.register("circumstances", CircumstanceViewSet, basename="circumstance")
+    router.register("circumstance-groups", CircumstanceGroupViewSet, basename="circumstance-group")
+

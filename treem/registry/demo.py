@@ -1,0 +1,92 @@
+"""Demo register: a few hundred synthetic children in each demo commune (treem.accounts.demo.DEMO_PROVINCES), with
+carers, ~1% special circumstances, some risks and measurements, children moving between communes, and the data
+problems real registers have (missing or malformed personal IDs, names without diacritics, missing ethnic group,
+a few planted duplicates). Idempotent: a commune that already has demo children is left alone. No real person.
+"""
+
+import random
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from treem.accounts.demo import DEMO_PROVINCES
+from treem.audit.models import AuditEvent
+from treem.audit.services import record
+from treem.core.actors import SYSTEM
+from treem.geo.models import Unit, UnitLevel, UnitSystem
+
+from . import bulk
+from .models import Child, ChildRisk, ChildStatus, CircumstanceGroup, RiskFlag
+from .reference import load_reference
+from .synthetic_load import build_rows, insert_rows, records_for
+
+SOURCE = "demo"
+
+
+def _communes() -> list[Unit]:
+    codes = [code for _short, _legacy, communes in DEMO_PROVINCES.values() for code in communes]
+    units = Unit.objects.filter(system=UnitSystem.CURRENT, level=UnitLevel.COMMUNE, code__in=codes)
+    return sorted(units.select_related("province"), key=lambda u: codes.index(u.code))
+
+
+@transaction.atomic
+def load(stdout) -> None:
+    load_reference()
+    today = timezone.localdate()
+    groups = {g.code: g for g in CircumstanceGroup.objects.all()}
+    risks = list(RiskFlag.objects.all())
+    communes = _communes()
+    loaded = {}
+    for commune in communes:
+        if Child.objects.filter(commune=commune, source=SOURCE).exists():
+            continue
+        seed = int(commune.code)
+        rng = random.Random(seed)  # noqa: S311 - synthetic data
+        count = rng.randint(280, 420)
+        records, _pairs = records_for([commune], count, seed, today, planted_duplicates=3)
+        rows = build_rows(records, {commune.code: commune}, source=SOURCE, rng=rng, today=today, groups=groups,
+                          measurements=True)
+        insert_rows(rows)
+        risk_rows = [ChildRisk(child_id=c.pk, flag=rng.choice(risks), started_on=today - timedelta(days=90))
+                     for c in rows["children"] if risks and rng.random() < 0.02]
+        ChildRisk.objects.bulk_create(risk_rows)
+        now = timezone.now()
+        bulk.insert_many(AuditEvent, [
+            AuditEvent(actor=None, actor_label=str(SYSTEM), action="registry.child.create",
+                       object_type="registry.child", object_id=str(c.pk), object_repr=c.full_name,
+                       unit_id=commune.pk, at=now,
+                       summary={"source": SOURCE})
+            for c in rows["children"]])
+        loaded[commune] = rows["children"]
+
+    # Families move: about 1% of each new demo commune's children are on their way to the other demo commune of
+    # the province (the receiving commune sees them in its incoming list).
+    by_province: dict[int, list[Unit]] = {}
+    for commune in communes:
+        by_province.setdefault(commune.province_id, []).append(commune)
+    moved = 0
+    for commune, children in loaded.items():
+        others = [c for c in by_province[commune.province_id] if c.pk != commune.pk]
+        if not others:
+            continue
+        rng = random.Random(int(commune.code) + 1)  # noqa: S311
+        movers = rng.sample(children, k=max(2, len(children) // 100))
+        for child in movers:
+            Child.objects.filter(pk=child.pk).update(status=ChildStatus.MOVED, moved_to=others[0],
+                                                     moved_on=today - timedelta(days=rng.randrange(1, 60)),
+                                                     version=2)
+            AuditEvent.objects.create(actor=None, actor_label=str(SYSTEM), action="registry.child.move",
+                                      object_type="registry.child", object_id=str(child.pk),
+                                      object_repr=child.full_name, unit=commune,
+                                      summary={"status": ["active", "moved"], "to": others[0].name})
+            moved += 1
+    total = sum(len(c) for c in loaded.values())
+    if loaded:
+        record(SYSTEM, "demo.registry.load", summary={"children": total, "moved": moved,
+                                                       "communes": [c.code for c in loaded]})
+    existing = Child.objects.filter(source=SOURCE).count()
+    stdout.write(f"registry demo: {total} children added ({moved} moving), {existing} demo children in all\n")
+
+
+

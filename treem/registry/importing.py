@@ -1,0 +1,726 @@
+"""Importing a commune's spreadsheet into the child register.
+
+Three steps, the same from the web, the background worker and the command line:
+
+1. read: `read_file` turns XLSX/ODS/CSV bytes into a Table (quality.tabular), or an ImportProblem with a message a
+   commune officer can act on (empty, password-protected, malformed, enormous, wrong sheet ...);
+2. plan: `plan_import` checks every row (quality.rows.validate_row), matches it against the commune's register
+   (personal ID first, else folded name + birth date) and decides create / update / unchanged / reject, with every
+   error and warning phrased with the spreadsheet's row number and column. Planning never writes;
+3. commit: `import_file(commit=True)` / `batch_commit` plan again inside one transaction (holding the commune's
+   lock, so two imports cannot race; records to update are locked and their versions re-checked) and write the
+   valid rows with bulk inserts, one audit event for the import and one per updated child. Re-importing the same
+   file finds every row unchanged and writes nothing.
+"""
+
+import hashlib
+import io
+import os
+import re
+import uuid
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from xml.etree import ElementTree
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from treem.accounts.scope import Capability, forbid_unless, scope_for
+from treem.audit.models import AuditEvent
+from treem.audit.services import record
+from treem.core.text import fold
+from treem.geo.models import Unit
+
+from . import bulk
+from .models import Carer, CarerRelation, Child, ChildCarer, ChildStatus, ImportBatch, ImportStatus, YesNoUnknown
+from .parallel import validate_rows
+from .quality import columns as cols
+from .quality.export import write_rejected_rows, write_xlsx
+from .quality.personal_id import check_personal_id
+from .quality.rows import validate_row
+from .quality.tabular import DEFAULT_MAX_ROWS, Table, TableError, read_table
+from .services import IGNORED_FINDINGS
+
+CREATE, UPDATE, UNCHANGED, REJECT = "create", "update", "unchanged", "reject"
+ACTIONS = (CREATE, UPDATE, UNCHANGED, REJECT)
+# The fields an import may set, from quality.rows' normalised data.
+IMPORTED_FIELDS = ("full_name", "sex", "birth_date", "ethnicity", "personal_id", "birth_registered", "village",
+                   "address", "school", "grade", "disability", "notes")
+_LIMITS = {"full_name": 150, "ethnicity": 40, "village": 120, "address": 250, "school": 150, "grade": 20}
+_NO_WORDS = {"khong", "no", "0", "chua", "false", "k"}
+_CLOSED = (ChildStatus.MERGED, ChildStatus.IN_ERROR)
+CHUNK = 5000
+_FLAGGED = {"ethnicity_unknown"}
+
+
+def max_bytes() -> int:
+    return getattr(settings, "REGISTRY_IMPORT_MAX_BYTES", 25 * 1024 * 1024)
+
+
+def max_rows() -> int:
+    return getattr(settings, "REGISTRY_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS)
+
+
+def parallel_processes() -> int:
+    """Processes that check the rows of a large file (1: in the calling process)."""
+    return getattr(settings, "REGISTRY_IMPORT_PROCESSES", min(4, os.cpu_count() or 1))
+
+
+def parallel_above_rows() -> int:
+    return getattr(settings, "REGISTRY_IMPORT_PARALLEL_ROWS", 20_000)
+
+
+def background_above_bytes() -> int:
+    """Files larger than this are checked and saved by a background job with a progress bar."""
+    return getattr(settings, "REGISTRY_IMPORT_SYNC_BYTES", 300_000)
+
+
+class ImportProblem(Exception):
+    """The file as a whole cannot be imported; the message says why, in the user's language."""
+
+
+class MappingNeeded(ImportProblem):
+    def __init__(self, headers: list[str], unknown: list[str], missing: list[str]):
+        self.headers, self.unknown, self.missing = headers, unknown, missing
+        labels = ", ".join(cols.FIELD_LABELS[f] for f in missing)
+        super().__init__(_("Some columns the register needs were not found (%(fields)s). Say which column holds "
+                           "them.") % {"fields": labels} if missing else
+                         _("Some column headers are not known. Say what they hold, or ignore them."))
+
+
+# ---------------------------------------------------------------- reading
+
+
+def read_file(content: bytes, filename: str, sheet: str | None = None) -> Table:
+    if len(content) > max_bytes():
+        raise ImportProblem(_("The file '%(name)s' is %(size)s MB; the limit is %(limit)s MB. Split it into smaller "
+                              "files.") % {"name": filename, "size": _mb(len(content)), "limit": _mb(max_bytes())})
+    try:
+        return read_table(content, filename, sheet=sheet or None, max_rows=max_rows())
+    except TableError as exc:
+        raise ImportProblem(str(exc)) from exc
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f}".replace(".", ",")
+
+
+_XLSX_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?(?<!/)>(.*?)</(?:\w+:)?c>', re.DOTALL)
+_XLSX_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_ODS = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+
+
+def _column_index(letters: bytes) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + (letter - 64)
+    return index - 1
+
+
+def _xlsx_sheet_path(archive: zipfile.ZipFile, sheet: str) -> str | None:
+    workbook = archive.read("xl/workbook.xml")
+    rels = archive.read("xl/_rels/workbook.xml.rels")
+    for match in re.finditer(rb"<(?:\w+:)?sheet\b([^>]*)/?>", workbook):
+        attrs = match.group(1)
+        name = re.search(rb'\bname="([^"]*)"', attrs)
+        rid = re.search(rb'\br:id="([^"]*)"', attrs) or re.search(rb'\bid="([^"]*)"', attrs)
+        if name and rid and _xml_unescape(name.group(1).decode()) == sheet:
+            target = re.search(rb'<Relationship\b[^>]*\bId="' + re.escape(rid.group(1)) + rb'"[^>]*\bTarget="([^"]*)"',
+                               rels) or re.search(rb'<Relationship\b[^>]*\bTarget="([^"]*)"[^>]*\bId="'
+                                                  + re.escape(rid.group(1)) + rb'"', rels)
+            if target:
+                path = target.group(1).decode().lstrip("/")
+                return path if path.startswith("xl/") else f"xl/{path}"
+    return None
+
+
+def _xml_unescape(text: str) -> str:
+    return (text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'")
+            .replace("&amp;", "&"))
+
+
+def formula_cells(content: bytes, table: Table) -> set[tuple[int, int]]:
+    """(row number, column index) of the cells that hold a real formula in an XLSX or ODS sheet.
+
+    quality.tabular reads a formula cell's cached value (often 0 or empty when the file was generated by a program)
+    and only recognises formulas pasted as text, so formulas are found here from the sheet's XML. Best effort: a
+    file that cannot be inspected simply has none."""
+    found: set[tuple[int, int]] = set()
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            if table.file_format == "xlsx" and table.sheet_name:
+                path = _xlsx_sheet_path(archive, table.sheet_name)
+                data = archive.read(path) if path else b""
+                maybe = any(tag in data for tag in (b"<f>", b"<f ", b":f>", b":f "))  # fast, before the regex
+                if maybe and _XLSX_FORMULA.search(data):
+                    for m in _XLSX_CELL.finditer(data):
+                        if _XLSX_FORMULA.search(m.group(3)):
+                            found.add((int(m.group(2)), _column_index(m.group(1))))
+            elif table.file_format == "ods" and table.sheet_name:
+                data = archive.read("content.xml")
+                if b"table:formula" in data:
+                    found = _ods_formulas(data, table.sheet_name)
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, ValueError):
+        return found
+    return found
+
+
+def _ods_formulas(data: bytes, sheet: str) -> set[tuple[int, int]]:
+    found = set()
+    in_sheet, row = False, 0
+    for event, element in ElementTree.iterparse(io.BytesIO(data), events=("start", "end")):  # noqa: S314
+        tag = element.tag
+        if tag == f"{_ODS}table":
+            if event == "start":
+                in_sheet, row = element.get(f"{_ODS}name") == sheet, 0
+            elif in_sheet:
+                break
+            continue
+        if not in_sheet or event != "end":
+            continue
+        if tag == f"{_ODS}table-row":
+            column = 0
+            for cell in element:
+                if cell.tag not in (f"{_ODS}table-cell", f"{_ODS}covered-table-cell"):
+                    continue
+                repeat = int(cell.get(f"{_ODS}number-columns-repeated", "1"))
+                if cell.get(f"{_ODS}formula"):
+                    found |= {(row + 1, column + i) for i in range(min(repeat, 1000))}
+                column += repeat
+            row += int(element.get(f"{_ODS}number-rows-repeated", "1"))
+            element.clear()
+    return found
+
+
+# ---------------------------------------------------------------- planning
+
+
+@dataclass
+class RowPlan:
+    row: int
+    action: str
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    child_id: uuid.UUID | None = None
+    changes: dict = field(default_factory=dict)
+    values: dict = field(default_factory=dict)  # child fields to write
+    carer: dict | None = None  # {"full_name", "phone", "carer_id" (existing), "phone_only"}
+    folded: str = ""
+    version: int = 0  # of the matched record when the plan was made
+    flags: list[str] | None = None  # data-quality flags of the new values, from the row check
+
+    def as_json(self) -> dict:
+        return {"row": self.row, "action": self.action, "errors": self.errors, "warnings": self.warnings}
+
+
+@dataclass
+class ImportPlan:
+    rows: list[RowPlan]
+    headers: list[str]
+    mapping: dict[int, str]
+    unknown: list[str]
+    sheet: str | None
+    sheet_names: list[str]
+    file_format: str
+
+    def summary(self) -> dict:
+        counts = dict.fromkeys(ACTIONS, 0)
+        for row in self.rows:
+            counts[row.action] += 1
+        return {**counts, "total": len(self.rows), "warnings": sum(1 for r in self.rows if r.warnings)}
+
+    def report(self) -> list:
+        """Compact per-row report kept with the batch: [row, action, errors, warnings]."""
+        return [[r.row, r.action, r.errors, r.warnings] for r in self.rows]
+
+
+def _disability(text: str | None) -> str | None:
+    if not text:
+        return None
+    return YesNoUnknown.NO if fold(text) in _NO_WORDS else YesNoUnknown.YES
+
+
+def _values_from_row(data: dict, mapped: set[str]) -> tuple[dict, list[str]]:
+    """Child field values from a validated row (only the columns the file has, and only non-empty cells)."""
+    values, notes = {}, []
+    for name in IMPORTED_FIELDS:
+        if name not in mapped and name not in ("full_name", "sex", "birth_date"):
+            continue
+        value = data.get(name)
+        if name == "birth_registered":
+            value = None if value is None else (YesNoUnknown.YES if value else YesNoUnknown.NO)
+        elif name == "disability":
+            value = _disability(value)
+        elif name == "personal_id" and value and len(value) > 12:
+            notes.append(_("the personal identification number '%(id)s' is longer than 12 characters and was not "
+                           "saved") % {"id": value})
+            value = None
+        if value in (None, ""):
+            continue
+        if name in _LIMITS and isinstance(value, str) and len(value) > _LIMITS[name]:
+            notes.append(_("'%(field)s' was cut to %(n)s characters") % {"field": cols.FIELD_LABELS.get(name, name),
+                                                                         "n": _LIMITS[name]})
+            value = value[:_LIMITS[name]]
+        values[name] = value
+    return values, notes
+
+
+def _diacritics(text: str) -> int:
+    return sum(1 for ch in text if ord(ch) > 127)
+
+
+def _differences(values: dict, existing: dict) -> dict:
+    """{field: [old, new]} for the fields the row would change. A name or ethnic group typed without diacritics
+    never replaces the same one written with them."""
+    diff = {}
+    for name, new in values.items():
+        old = existing.get(name)
+        if old in ("", None) and new in ("", None):
+            continue
+        same_letters = name in ("full_name", "ethnicity") and old and fold(old) == fold(new)
+        if same_letters and _diacritics(new) <= _diacritics(old):
+            continue
+        if name == "birth_registered" and new == YesNoUnknown.UNKNOWN:
+            continue
+        if old != new:
+            diff[name] = [old.isoformat() if isinstance(old, date) else old,
+                          new.isoformat() if isinstance(new, date) else new]
+    return diff
+
+
+_EXISTING_FIELDS = ("id", "full_name", "name_folded", "sex", "birth_date", "personal_id", "status", "version",
+                    *[f for f in IMPORTED_FIELDS if f not in ("full_name", "sex", "birth_date", "personal_id")])
+
+
+def _existing(commune: Unit) -> tuple[dict, dict, dict]:
+    """The commune's register: by personal ID, by (folded name, birth date), by id."""
+    qs = Child.objects.filter(commune=commune).exclude(status__in=_CLOSED)
+    by_id, by_pid, by_name = {}, {}, {}
+    for row in qs.values(*_EXISTING_FIELDS).iterator(chunk_size=5000):
+        by_id[row["id"]] = row
+        if row["personal_id"]:
+            by_pid.setdefault(row["personal_id"], row)
+        by_name.setdefault((row["name_folded"], row["birth_date"]), row)
+    return by_id, by_pid, by_name
+
+
+def _elsewhere(personal_ids: list[str], commune: Unit) -> dict[str, dict]:
+    """Personal IDs of the file already carried by a child of another commune."""
+    found = {}
+    if personal_ids and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT personal_id, status, moved_to_id FROM registry_child WHERE personal_id = ANY(%s) "
+                "AND commune_id <> %s AND status <> ALL(%s)", [personal_ids, commune.pk, list(_CLOSED)])
+            for pid, status, moved_to_id in cursor.fetchall():
+                found.setdefault(pid, {"personal_id": pid, "status": status, "moved_to_id": moved_to_id})
+        return found
+    for start in range(0, len(personal_ids), CHUNK):
+        chunk = personal_ids[start:start + CHUNK]
+        for row in (Child.objects.filter(personal_id__in=chunk).exclude(commune=commune).exclude(status__in=_CLOSED)
+                    .values("personal_id", "status", "moved_to_id")):
+            found.setdefault(row["personal_id"], row)
+    return found
+
+
+def _carers_of(child_ids: list) -> dict:
+    """{child id: [(carer id, folded name, phone)]}"""
+    out: dict = {}
+    for start in range(0, len(child_ids), CHUNK):
+        links = ChildCarer.objects.filter(child_id__in=child_ids[start:start + CHUNK]).values_list(
+            "child_id", "carer_id", "carer__name_folded", "carer__phone")
+        for child_id, carer_id, name, phone in links:
+            out.setdefault(child_id, []).append((carer_id, name, phone))
+    return out
+
+
+def _status_label(status: str) -> str:
+    return str(ChildStatus(status).label)
+
+
+def plan_import(table: Table, commune: Unit, *, overrides: dict | None = None, content: bytes | None = None,
+                today: date | None = None, progress: Callable[[int, int], None] | None = None) -> ImportPlan:
+    """Decide what each row would do. Reads the database, never writes to it."""
+    today = today or timezone.localdate()
+    mapping, unknown = cols.map_headers(table.headers, overrides)
+    missing = cols.missing_required(mapping)
+    if missing:
+        raise MappingNeeded(table.headers, unknown, missing)
+    headers = table.column_headers(mapping)
+    mapped = set(mapping.values())
+    formulas = formula_cells(content, table) if content and table.file_format in ("xlsx", "ods") else set()
+    _by_id, by_pid, by_name = _existing(commune)
+
+    validated = []
+    total = len(table.rows)
+    processes = parallel_processes()
+    if processes > 1 and total >= parallel_above_rows():
+        records = list(table.records(mapping))
+        results = validate_rows([(row.number, raw) for row, raw in records], today, headers, processes)
+        validated = [(row, result) for (row, _raw), result in zip(records, results, strict=True)]
+        if progress:
+            progress(total, total)
+    for index, (row, raw) in enumerate(table.records(mapping) if not validated else (), start=1):
+        validated.append((row, validate_row(raw, today, row.number, headers)))
+        if progress and index % 2000 == 0:
+            progress(index, total)
+    file_ids = sorted({r.data["personal_id"] for _row, r in validated
+                       if r.ok and r.data.get("personal_id") and r.data["personal_id"] not in by_pid})
+    elsewhere = _elsewhere(file_ids, commune)
+
+    plans: list[RowPlan] = []
+    seen_pid: dict[str, tuple[int, str, date]] = {}
+    seen_name: dict[tuple[str, date], int] = {}
+    seen_child: dict = {}
+    matched_ids = []
+    for row, result in validated:
+        plan = RowPlan(row=row.number, action=REJECT, errors=[i.message for i in result.errors],
+                       warnings=[i.message for i in result.warnings])
+        plans.append(plan)
+        for column in sorted({c for (r, c) in formulas if r == row.number}):
+            if column in mapping:
+                plan.errors.append(_("Row %(row)s, column '%(column)s': the cell holds a formula; copy the column and "
+                                     "paste it back as values only (Paste Values).")
+                                   % {"row": row.number, "column": table.headers[column]})
+        if plan.errors:
+            continue
+        values, notes = _values_from_row(result.data, mapped)
+        plan.warnings += [_("Row %(row)s: %(note)s.") % {"row": row.number, "note": n} for n in notes]
+        pid = values.get("personal_id") or ""
+        name_key = (fold(values["full_name"]), values["birth_date"])
+        plan.folded = name_key[0]
+        if pid == (result.data.get("personal_id") or ""):  # the findings of the check are about the saved value
+            plan.flags = [i.code for i in result.warnings if i.code in _FLAGGED or (i.code.startswith("id_")
+                          and i.code not in IGNORED_FINDINGS and i.field == cols.PERSONAL_ID)]
+        # Inside the file: one number, one child; one child, one row.
+        if pid and pid in seen_pid:
+            other_row, other_name, other_birth = seen_pid[pid]
+            if (other_name, other_birth) == name_key:
+                plan.errors.append(_("Row %(row)s repeats row %(other)s (same child); only row %(other)s is used.")
+                                   % {"row": row.number, "other": other_row})
+            else:
+                plan.errors.append(_("Row %(row)s: the personal identification number %(id)s is also on row "
+                                     "%(other)s, for another child. One number belongs to one child: check both rows.")
+                                   % {"row": row.number, "id": pid, "other": other_row})
+            continue
+        if name_key in seen_name:
+            plan.errors.append(_("Row %(row)s repeats row %(other)s (same name and date of birth); only row "
+                                 "%(other)s is used.") % {"row": row.number, "other": seen_name[name_key]})
+            continue
+        # Against the register.
+        existing = None
+        if pid and pid in by_pid:
+            existing = by_pid[pid]
+            if fold(existing["full_name"]) != name_key[0] and existing["birth_date"] != name_key[1]:
+                plan.errors.append(_("Row %(row)s: the personal identification number %(id)s is already on the "
+                                     "register for %(name)s, born %(date)s. Check which child it belongs to.")
+                                   % {"row": row.number, "id": pid, "name": existing["full_name"],
+                                      "date": existing["birth_date"].strftime("%d/%m/%Y")})
+                continue
+        elif pid and pid in elsewhere:
+            other = elsewhere[pid]
+            if other["status"] == ChildStatus.MOVED and other["moved_to_id"] == commune.pk:
+                plan.errors.append(_("Row %(row)s: this child is moving in from another commune. Accept her in "
+                                     "'Incoming children' first, then import again.") % {"row": row.number})
+            else:
+                plan.errors.append(_("Row %(row)s: the personal identification number %(id)s belongs to a child on "
+                                     "another commune's register. If the child moved here, that commune records the "
+                                     "move and you accept it.") % {"row": row.number, "id": pid})
+            continue
+        elif name_key in by_name:
+            candidate = by_name[name_key]
+            if pid and candidate["personal_id"] and candidate["personal_id"] != pid:
+                plan.errors.append(_("Row %(row)s: a child with the same name and date of birth is on the register "
+                                     "with another personal identification number (%(id)s). Check which number is "
+                                     "right.") % {"row": row.number, "id": candidate["personal_id"]})
+                continue
+            existing = candidate
+        if existing is not None and existing["id"] in seen_child:
+            plan.errors.append(_("Row %(row)s and row %(other)s are the same child of the register.")
+                               % {"row": row.number, "other": seen_child[existing["id"]]})
+            continue
+        if existing is not None and existing["status"] != ChildStatus.ACTIVE:
+            plan.errors.append(_("Row %(row)s: the child is on the register as '%(status)s'; change the record on "
+                                 "its page, not by import.") % {"row": row.number,
+                                                                "status": _status_label(existing["status"])})
+            continue
+        if pid:
+            seen_pid[pid] = (row.number, name_key[0], name_key[1])
+        seen_name[name_key] = row.number
+        carer_name = result.data.get("carer_name")
+        carer = {"full_name": carer_name, "phone": result.data.get("carer_phone") or ""} if carer_name else None
+        if existing is None:
+            plan.action, plan.values, plan.carer = CREATE, values, carer
+            continue
+        seen_child[existing["id"]] = row.number
+        plan.child_id, plan.values, plan.carer, plan.version = existing["id"], values, carer, existing["version"]
+        plan.changes = _differences(values, existing)
+        matched_ids.append(existing["id"])
+
+    carers = _carers_of(matched_ids)
+    for plan in plans:
+        if plan.child_id is None or plan.errors:
+            continue
+        if plan.carer:
+            known = {name: (carer_id, phone) for carer_id, name, phone in carers.get(plan.child_id, [])}
+            folded = fold(plan.carer["full_name"])
+            if folded not in known:
+                plan.changes["carer"] = [None, plan.carer["full_name"]]
+            elif plan.carer["phone"] and plan.carer["phone"] != known[folded][1]:
+                plan.carer["carer_id"] = known[folded][0]
+                plan.changes["carer_phone"] = [known[folded][1], plan.carer["phone"]]
+            else:
+                plan.carer = None
+        plan.action = UPDATE if plan.changes else UNCHANGED
+    if progress:
+        progress(total, total)
+    return ImportPlan(rows=plans, headers=table.headers, mapping=mapping, unknown=unknown, sheet=table.sheet_name,
+                      sheet_names=table.sheet_names, file_format=table.file_format)
+
+
+# ---------------------------------------------------------------- committing
+
+
+def _require_edit(actor, commune: Unit) -> None:
+    scope = scope_for(actor)
+    forbid_unless(scope, scope.has(Capability.EDIT_CHILDREN)
+                  and scope.covers_unit(Capability.EDIT_CHILDREN, commune))
+
+
+def _audit_fields(actor) -> dict:
+    if getattr(actor, "is_system", False) or not getattr(actor, "pk", None):
+        return {"actor": None, "actor_label": str(actor)}
+    return {"actor": actor, "actor_label": actor.get_username()}
+
+
+def _quality(values: dict) -> list[str]:
+    from .quality.ethnicity import find_ethnic_group
+
+    flags = [f.code for f in check_personal_id(values.get("personal_id") or "", values.get("sex"),
+                                               values.get("birth_date")) if f.code not in IGNORED_FINDINGS]
+    if values.get("ethnicity") and find_ethnic_group(values["ethnicity"]) is None:
+        flags.append("ethnicity_unknown")
+    return flags
+
+
+def write_plan(plan: ImportPlan, *, actor, commune: Unit, batch: ImportBatch | None = None,
+               source_label: str = "") -> dict:
+    """Write the create and update rows of a plan made inside the current transaction. Returns the summary."""
+    now = timezone.now()
+    actor_fields = _audit_fields(actor)
+    creates = [p for p in plan.rows if p.action == CREATE]
+    updates = [p for p in plan.rows if p.action == UPDATE]
+    batch_ref = str(batch.pk) if batch else source_label
+    current = {}
+    if updates:  # lock the records to update first, and check nobody changed them since the plan was made
+        ids = [p.child_id for p in updates]
+        for start in range(0, len(ids), CHUNK):  # lock the records to update, then check nobody changed them
+            current.update(Child.objects.select_for_update().in_bulk(ids[start:start + CHUNK]))
+        if any(current[p.child_id].version != p.version for p in updates):
+            raise ImportProblem(_("Someone changed some of these children while the file was being saved. Nothing "
+                                  "was saved: check the file again."))
+    children, carers, links, events = [], [], [], []
+    actor_id = actor_fields["actor"].pk if actor_fields["actor"] else None
+    batch_id = batch.pk if batch else None
+    for p in creates:
+        values = p.values
+        child_id = uuid.uuid4()
+        flags = p.flags if p.flags is not None else _quality(values)
+        children.append({**values, "id": child_id, "name_folded": p.folded or fold(values["full_name"]),
+                         "commune_id": commune.pk,
+                         "province_id": commune.province_id, "source": "import", "import_batch_id": batch_id,
+                         "quality_flags": flags, "has_quality_issues": bool(flags), "created_at": now,
+                         "updated_at": now})
+        p.child_id = child_id
+        if p.carer:
+            carer_id = uuid.uuid4()
+            carers.append({"id": carer_id, "full_name": p.carer["full_name"], "name_folded": fold(p.carer["full_name"]),
+                           "phone": p.carer["phone"] or "", "created_at": now, "updated_at": now})
+            links.append({"child_id": child_id, "carer_id": carer_id, "relation": CarerRelation.UNKNOWN,
+                          "primary": True, "created_at": now})
+    bulk.insert_dicts(Child, children)
+    bulk.insert_dicts(Carer, carers)
+    bulk.insert_dicts(ChildCarer, links)
+
+    if updates:
+        changed_fields: set[str] = {"version", "updated_at", "name_folded", "quality_flags", "has_quality_issues"}
+        to_save, phone_updates = [], []
+        for p in updates:
+            child = current[p.child_id]
+            for name, (_old, _new) in p.changes.items():
+                if name in IMPORTED_FIELDS:
+                    setattr(child, name, p.values[name])
+                    changed_fields.add(name)
+            child.name_folded = fold(child.full_name)
+            child.quality_flags = _quality({"personal_id": child.personal_id, "sex": child.sex,
+                                            "birth_date": child.birth_date, "ethnicity": child.ethnicity})
+            child.has_quality_issues = bool(child.quality_flags)
+            child.version += 1
+            child.updated_at = now
+            to_save.append(child)
+            if p.carer and "carer" in p.changes:
+                carer = Carer.objects.create(full_name=p.carer["full_name"], name_folded=fold(p.carer["full_name"]),
+                                             phone=p.carer["phone"] or "")
+                ChildCarer.objects.create(child_id=child.pk, carer_id=carer.pk, relation=CarerRelation.UNKNOWN)
+            elif p.carer and "carer_phone" in p.changes:
+                phone_updates.append(Carer(pk=p.carer["carer_id"], phone=p.carer["phone"], updated_at=now))
+            events.append({"actor_id": actor_id, "actor_label": actor_fields["actor_label"],
+                           "action": "registry.child.update", "object_type": "registry.child",
+                           "object_id": str(child.pk), "object_repr": child.full_name[:200], "unit_id": commune.pk,
+                           "at": now, "summary": {**p.changes, "source": "import", "batch": batch_ref, "row": p.row}})
+        Child.objects.bulk_update(to_save, sorted(changed_fields), batch_size=1000)
+        if phone_updates:
+            Carer.objects.bulk_update(phone_updates, ["phone", "updated_at"], batch_size=1000)
+    bulk.insert_dicts(AuditEvent, events)
+    summary = plan.summary()
+    # One event for the import (the created children point to their batch: child.import_batch), one per updated
+    # child with its changes.
+    record(actor, "registry.import.commit", batch, unit=commune,
+           summary={**summary, "file": batch.filename if batch else source_label,
+                    "sha256": batch.sha256 if batch else ""})
+    return summary
+
+
+def import_file(content: bytes, filename: str, *, commune: Unit, actor, sheet: str | None = None,
+                overrides: dict | None = None, commit: bool = False, today: date | None = None,
+                progress: Callable[[int, int], None] | None = None) -> tuple[ImportPlan, dict]:
+    """Read, plan and (with commit=True) write, in one go: the command line and the benchmark use this.
+
+    Without commit nothing is written. With commit, planning and writing happen in one transaction that holds
+    the commune's lock; a failure leaves the register as it was."""
+    table = read_file(content, filename, sheet)
+    if not commit:
+        plan = plan_import(table, commune, overrides=overrides, content=content, today=today, progress=progress)
+        return plan, plan.summary()
+    with transaction.atomic():
+        _require_edit(actor, commune)
+        Unit.objects.select_for_update().filter(pk=commune.pk).first()
+        plan = plan_import(table, commune, overrides=overrides, content=content, today=today, progress=progress)
+        batch = ImportBatch.objects.create(
+            commune=commune, province_id=commune.province_id, filename=filename[:255], size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(), content=content, sheet=plan.sheet or "",
+            sheet_names=plan.sheet_names, file_format=plan.file_format, header_overrides=overrides or {},
+            headers=plan.headers, mapping={str(k): v for k, v in plan.mapping.items()}, unknown_headers=plan.unknown,
+            status=ImportStatus.COMMITTING, created_by=actor if getattr(actor, "pk", None) else None)
+        summary = write_plan(plan, actor=actor, commune=commune, batch=batch)
+        batch.status, batch.summary, batch.report = ImportStatus.COMMITTED, summary, plan.report()
+        batch.committed_by, batch.committed_at = batch.created_by, timezone.now()
+        batch.save(update_fields=["status", "summary", "report", "committed_by", "committed_at", "updated_at"])
+    return plan, summary
+
+
+# ---------------------------------------------------------------- batches (the web flow)
+
+
+def batch_create(*, actor, commune: Unit, filename: str, content: bytes, sheet: str = "") -> ImportBatch:
+    """Keep an uploaded file for its preview and commit. Writes nothing to the register."""
+    _require_edit(actor, commune)
+    return ImportBatch.objects.create(
+        commune=commune, province_id=commune.province_id, filename=filename[:255], size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(), content=content, sheet=sheet[:120],
+        created_by=actor if getattr(actor, "pk", None) else None, status=ImportStatus.PREVIEWING)
+
+
+def _progress_for(job):
+    if job is None:
+        return None
+    from treem.core.jobs import job_progress
+
+    def progress(done: int, total: int) -> None:
+        job_progress(job, done, total, _("Checked %(done)s of %(total)s rows") % {"done": done, "total": total})
+
+    return progress
+
+
+def batch_preview(batch: ImportBatch, job=None) -> ImportBatch:
+    """Read and check the batch's file, keep the per-row report. The register is not touched."""
+    content = bytes(batch.content)
+    try:
+        table = read_file(content, batch.filename, batch.sheet or None)
+        plan = plan_import(table, batch.commune, overrides=batch.header_overrides, content=content,
+                           progress=_progress_for(job))
+    except MappingNeeded as exc:
+        mapping, _unknown = cols.map_headers(exc.headers, batch.header_overrides)
+        batch.status, batch.error, batch.headers = ImportStatus.NEEDS_MAPPING, str(exc), exc.headers
+        batch.unknown_headers, batch.mapping = exc.unknown, {str(k): v for k, v in mapping.items()}
+        batch.summary, batch.report = {"missing": exc.missing}, []
+    except ImportProblem as exc:
+        batch.status, batch.error, batch.report, batch.summary = ImportStatus.FAILED, str(exc), [], {}
+    else:
+        batch.status, batch.error = ImportStatus.PREVIEWED, ""
+        batch.headers, batch.unknown_headers = plan.headers, plan.unknown
+        batch.mapping = {str(k): v for k, v in plan.mapping.items()}
+        batch.sheet, batch.sheet_names, batch.file_format = plan.sheet or "", plan.sheet_names, plan.file_format
+        batch.summary, batch.report = plan.summary(), plan.report()
+    batch.save()
+    return batch
+
+
+def batch_commit(batch: ImportBatch, *, actor, job=None, request=None) -> ImportBatch:
+    """Save the valid rows of a previewed batch, atomically. Re-checks every row against the register as it is now."""
+    if batch.status not in (ImportStatus.PREVIEWED, ImportStatus.COMMITTING):
+        raise ImportProblem(_("This file has not been checked yet, or was already saved."))
+    content = bytes(batch.content)
+    table = read_file(content, batch.filename, batch.sheet or None)
+    with transaction.atomic():
+        _require_edit(actor, batch.commune)
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.status == ImportStatus.COMMITTED:
+            raise ImportProblem(_("This file was already saved."))
+        Unit.objects.select_for_update().filter(pk=batch.commune_id).first()
+        plan = plan_import(table, batch.commune, overrides=batch.header_overrides, content=content,
+                           progress=_progress_for(job))
+        if job is not None:
+            from treem.core.jobs import job_progress
+
+            job_progress(job, len(plan.rows), len(plan.rows), _("Saving to the register"))
+        summary = write_plan(plan, actor=actor, commune=batch.commune, batch=batch)
+        batch.status, batch.summary, batch.report = ImportStatus.COMMITTED, summary, plan.report()
+        batch.committed_by = actor if getattr(actor, "pk", None) else None
+        batch.committed_at = timezone.now()
+        batch.save(update_fields=["status", "summary", "report", "committed_by", "committed_at", "updated_at"])
+    return batch
+
+
+def rejected_rows_xlsx(batch: ImportBatch) -> bytes:
+    """The rejected rows exactly as they were in the file, plus a column 'Lỗi' with every error."""
+    rejected = {row: errors for row, action, errors, _warnings in batch.report if action == REJECT}
+    table = read_file(bytes(batch.content), batch.filename, batch.sheet or None)
+    pairs = [(row.values, rejected[row.number]) for row in table.rows if row.number in rejected]
+    headers, rows = write_rejected_rows(table.headers, pairs)
+    out = io.BytesIO()
+    write_xlsx(rows, headers, out, sheet_name="Dòng bị từ chối")
+    return out.getvalue()
+
+
+# ---------------------------------------------------------------- background jobs (treem.core.jobs runners)
+
+
+def _actor(job):
+    from treem.accounts.models import User
+
+    return User.objects.get(pk=job.actor_id)
+
+
+def run_preview(job, batch_id: str) -> dict:
+    batch = ImportBatch.objects.select_related("commune").get(pk=batch_id)
+    batch_preview(batch, job=job)
+    return {"url": f"/children/import/{batch.pk}/"}
+
+
+def run_commit(job, batch_id: str) -> dict:
+    batch = ImportBatch.objects.select_related("commune").get(pk=batch_id)
+    try:
+        batch_commit(batch, actor=_actor(job), job=job)
+    except ImportProblem as exc:
+        ImportBatch.objects.filter(pk=batch.pk).update(error=str(exc))
+        raise
+    return {"url": f"/children/import/{batch.pk}/"}
+
+
+def is_postgresql() -> bool:
+    return connection.vendor == "postgresql"

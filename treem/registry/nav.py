@@ -1,0 +1,9 @@
+from django.utils.translation import gettext_lazy as _
+
+from treem.accounts.scope import Capability
+from treem.web.navigation import Module
+
+MODULES = [
+    Module("registry:list", _("Child register"), Capability.VIEW_CHILDREN,
+           _("Children of your communes: search, records, special circumstances, import and export.")),
+]

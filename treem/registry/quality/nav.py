@@ -1,0 +1,10 @@
+from django.utils.translation import gettext_lazy as _
+
+from treem.accounts.scope import Capability
+from treem.web.navigation import Module
+
+MODULES = [
+    Module("quality:index", _("Data quality"), Capability.VIEW_CHILDREN,
+           _("Missing and contradictory facts, duplicates, linkage with the population database, cleaning and "
+             "re-checks of the child register.")),
+]

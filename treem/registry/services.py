@@ -1,0 +1,585 @@
+"""Every write to the child register: one transaction, a scope check, normalisation, an audit event.
+
+Every event about a child (its facts, circumstances, carers, measurements, status) is recorded with the child as the
+audit object, so the child's history is one query (selectors.child_history).
+"""
+
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from treem.accounts.scope import Capability, forbid_unless, scope_for
+from treem.audit.services import changes, record
+from treem.core.actors import SYSTEM
+from treem.core.text import fold
+from treem.geo.models import Unit, UnitLevel, UnitSystem
+
+from .models import (
+    Carer,
+    CarerRelation,
+    Child,
+    ChildCarer,
+    ChildCircumstance,
+    ChildRisk,
+    ChildStatus,
+    CircumstanceGroup,
+    CircumstanceSubgroup,
+    Immunisation,
+    Measurement,
+    RiskFlag,
+    YesNoUnknown,
+)
+from .quality.dates import age_on, parse_date
+from .quality.ethnicity import find_ethnic_group
+from .quality.personal_id import check_personal_id, normalize_personal_id
+from .quality.sex import parse_sex
+from .quality.text import clean_text, normalize_name, normalize_phone
+
+CHILD_AGE_LIMIT = 16  # Law on Children 2016, art. 1
+EDIT = Capability.EDIT_CHILDREN
+
+# The facts a person may edit, in the order forms show them. Status, commune and moves have their own services.
+EDITABLE_FIELDS = ("full_name", "sex", "birth_date", "ethnicity", "personal_id", "birth_registered", "village",
+                   "address", "school", "grade", "attends_school", "immunisation", "disability", "notes")
+_TEXT_LIMITS = {"village": 120, "address": 250, "school": 150, "grade": 20, "ethnicity": 40}
+_CHOICES = {"birth_registered": YesNoUnknown, "attends_school": YesNoUnknown, "disability": YesNoUnknown,
+            "immunisation": Immunisation}
+# Spellings for yes/no fields, folded, as forms, spreadsheets and API clients send them.
+_YES = {"yes", "co", "x", "1", "true", "da", "roi", "da dang ky"}
+_NO = {"no", "khong", "0", "false", "chua", "chua dang ky"}
+IGNORED_FINDINGS = {"id_stored_as_number"}  # an import artefact, already repaired
+
+
+class VersionConflict(Exception):
+    """Someone saved the record after this person opened it: nothing was overwritten."""
+
+    def __init__(self, child=None):
+        self.child = child
+        super().__init__(_("Someone else changed this record after you opened it. Nothing was saved: reload the "
+                           "record, check their changes and make yours again."))
+
+
+@dataclass
+class Normalised:
+    data: dict
+    errors: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+
+
+def _require_edit(actor, commune: Unit) -> None:
+    scope = scope_for(actor)
+    forbid_unless(scope, scope.has(EDIT) and scope.covers_unit(EDIT, commune))
+
+
+def _yes_no(value) -> str | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool):
+        return YesNoUnknown.YES if value else YesNoUnknown.NO
+    key = fold(str(value))
+    if key in YesNoUnknown.values:
+        return key
+    if key in _YES:
+        return YesNoUnknown.YES
+    if key in _NO:
+        return YesNoUnknown.NO
+    return "?"
+
+
+def check_birth_date(value, today: date | None = None) -> tuple[date | None, str]:
+    """(date, "") or (None, why it cannot be a child's birth date)."""
+    today = today or timezone.localdate()
+    if value in (None, ""):
+        return None, _("Enter the date of birth (dd/mm/yyyy).")
+    try:
+        born = parse_date(value)
+    except ValueError as exc:
+        return None, str(exc)
+    if born > today:
+        return None, _("The date of birth %(date)s is in the future.") % {"date": born.strftime("%d/%m/%Y")}
+    if age_on(born, today) >= CHILD_AGE_LIMIT:
+        return None, _("Born on %(date)s, the person is %(age)s: a child is a person under 16 (Law on Children, "
+                       "art. 1).") % {"date": born.strftime("%d/%m/%Y"), "age": age_on(born, today)}
+    return born, ""
+
+
+def normalise_child(data: dict, *, partial: bool = False, today: date | None = None) -> Normalised:
+    """Clean the facts of a child as a person typed them: name casing and spacing (NFC), sex spellings, dates in any
+    usual form, personal ID without separators, ethnic group names. Personal-ID problems are warnings, not errors."""
+    out = Normalised(data={})
+    present = set(data) if partial else set(EDITABLE_FIELDS)
+    get = data.get
+    if "full_name" in present:
+        name = normalize_name(get("full_name"))
+        if not name:
+            out.errors["full_name"] = _("Enter the child's full name.")
+        elif len(name) > 150:
+            out.errors["full_name"] = _("The name is too long (150 characters at most).")
+        out.data["full_name"] = name
+    if "sex" in present:
+        sex = parse_sex(get("sex"))
+        if sex is None:
+            out.errors["sex"] = _("Choose the sex: male or female.")
+        out.data["sex"] = sex
+    if "birth_date" in present:
+        born, problem = check_birth_date(get("birth_date"), today)
+        if problem:
+            out.errors["birth_date"] = problem
+        out.data["birth_date"] = born
+    if "personal_id" in present:
+        text, _was_number = normalize_personal_id(get("personal_id"))
+        if len(text) > 12:
+            out.errors["personal_id"] = _("A personal identification number has 12 digits; this one has %(n)s "
+                                          "characters.") % {"n": len(text)}
+        out.data["personal_id"] = text
+    if "ethnicity" in present:
+        text = clean_text(get("ethnicity"))
+        group = find_ethnic_group(text)
+        out.data["ethnicity"] = (group.name if group else text)[:40]
+        if text and group is None:
+            out.warnings.append(_("The ethnic group '%(name)s' is not one of Vietnam's 54 groups.") % {"name": text})
+            out.flags.append("ethnicity_unknown")
+    for name in ("village", "address", "school", "grade"):
+        if name in present:
+            text = clean_text(get(name))
+            if len(text) > _TEXT_LIMITS[name]:
+                out.errors[name] = _("Too long (%(n)s characters at most).") % {"n": _TEXT_LIMITS[name]}
+            out.data[name] = text
+    if "notes" in present:
+        out.data["notes"] = unicodedata.normalize("NFC", str(get("notes") or "")).strip()
+    for name, choices in _CHOICES.items():
+        if name not in present:
+            continue
+        raw = get(name)
+        value = _yes_no(raw) if choices is YesNoUnknown else (fold(str(raw)) if raw not in (None, "") else None)
+        if value is None:
+            value = choices.UNKNOWN
+        if value not in choices.values:
+            out.errors[name] = _("Choose one of the listed answers.")
+            value = choices.UNKNOWN
+        out.data[name] = value
+    if "personal_id" in present or not partial:
+        sex = out.data.get("sex", get("sex_current"))
+        born = out.data.get("birth_date", get("birth_date_current"))
+        for finding in check_personal_id(out.data.get("personal_id", ""), sex, born):
+            if finding.code in IGNORED_FINDINGS:
+                continue
+            out.flags.append(finding.code)
+            out.warnings.append(finding.message[:1].upper() + finding.message[1:] + ".")
+    return out
+
+
+def quality_flags(child: Child) -> list[str]:
+    """Data-quality findings of a record as it stands (personal ID against sex and birth year, ethnic group)."""
+    flags = [f.code for f in check_personal_id(child.personal_id, child.sex, child.birth_date)
+             if f.code not in IGNORED_FINDINGS]
+    if child.ethnicity and find_ethnic_group(child.ethnicity) is None:
+        flags.append("ethnicity_unknown")
+    return flags
+
+
+def personal_id_in_use(personal_id: str, exclude_pk=None) -> bool:
+    """Another record (anywhere) already carries this number. Says nothing else about that record."""
+    if not personal_id:
+        return False
+    qs = Child.objects.filter(personal_id=personal_id).exclude(status__in=[ChildStatus.MERGED, ChildStatus.IN_ERROR])
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.exists()
+
+
+def _snapshot(child: Child) -> dict:
+    return {name: getattr(child, name) for name in (*EDITABLE_FIELDS, "status", "commune", "moved_to", "moved_on",
+                                                     "status_on", "status_reason")}
+
+
+def _raise(errors: dict[str, str]) -> None:
+    if errors:
+        raise ValidationError({k: [v] for k, v in errors.items()})
+
+
+def _commune(unit: Unit) -> Unit:
+    if unit.level != UnitLevel.COMMUNE or unit.system != UnitSystem.CURRENT:
+        raise ValidationError({"commune": [_("Choose a commune of the current structure.")]})
+    return unit
+
+
+def _set_quality(child: Child) -> None:
+    child.quality_flags = quality_flags(child)
+    child.has_quality_issues = bool(child.quality_flags)
+
+
+@transaction.atomic
+def child_create(*, actor, commune: Unit, data: dict, source: str = "manual", request=None) -> Child:
+    _commune(commune)
+    _require_edit(actor, commune)
+    clean = normalise_child(data)
+    _raise(clean.errors)
+    child = Child(**clean.data, commune=commune, province_id=commune.province_id, source=source,
+                  name_folded=fold(clean.data["full_name"]), provisional=bool(data.get("provisional")))
+    _set_quality(child)
+    child.save()
+    record(actor, "registry.child.create", child, unit=commune, request=request,
+           summary={"source": source, **changes({}, _snapshot(child))})
+    return child
+
+
+def _locked(child: Child, version: int | None) -> Child:
+    current = Child.objects.select_for_update().select_related("commune").get(pk=child.pk)
+    if version is not None and int(version) != current.version:
+        raise VersionConflict(current)
+    return current
+
+
+def _save_versioned(child: Child, fields: list[str]) -> None:
+    """Save with version + 1, only if nobody else bumped the version meanwhile."""
+    values = {name: getattr(child, name) for name in fields}
+    done = Child.objects.filter(pk=child.pk, version=child.version).update(
+        **values, version=F("version") + 1, updated_at=timezone.now())
+    if not done:
+        raise VersionConflict(child)
+    child.version += 1
+
+
+@transaction.atomic
+def child_update(*, actor, child: Child, data: dict, version: int | None, request=None) -> Child:
+    """Change a child's facts. `version` is the version the person saw; a stale one raises VersionConflict."""
+    current = _locked(child, version)
+    _require_edit(actor, current.commune)
+    if current.status == ChildStatus.MERGED:
+        raise ValidationError(_("This record was merged into another one and cannot be changed."))
+    editable = {k: v for k, v in data.items() if k in EDITABLE_FIELDS}
+    clean = normalise_child({**editable, "sex_current": current.sex, "birth_date_current": current.birth_date},
+                            partial=True)
+    _raise(clean.errors)
+    before = _snapshot(current)
+    for name, value in clean.data.items():
+        setattr(current, name, value)
+    current.name_folded = fold(current.full_name)
+    _set_quality(current)
+    diff = changes(before, _snapshot(current))
+    if not diff:
+        return current
+    _save_versioned(current, [*clean.data, "name_folded", "quality_flags", "has_quality_issues"])
+    record(actor, "registry.child.update", current, unit=current.commune, request=request, summary=diff)
+    return current
+
+
+@transaction.atomic
+def child_record_move(*, actor, child: Child, to_commune: Unit, moved_on: date | None = None, note: str = "",
+                      version: int | None = None, request=None) -> Child:
+    """The child moved away: she stays on the register of her commune as 'moved' until the receiving commune
+    accepts her (the receiving commune sees her in its incoming list)."""
+    current = _locked(child, version)
+    _require_edit(actor, current.commune)
+    _commune(to_commune)
+    if current.status != ChildStatus.ACTIVE:
+        raise ValidationError(_("Only a child on the active register can be recorded as moved."))
+    if to_commune.pk == current.commune_id:
+        raise ValidationError({"to_commune": [_("The child already lives in this commune.")]})
+    moved_on = moved_on or timezone.localdate()
+    if moved_on > timezone.localdate():
+        raise ValidationError({"moved_on": [_("The date cannot be in the future.")]})
+    before = _snapshot(current)
+    current.status, current.moved_to, current.moved_on = ChildStatus.MOVED, to_commune, moved_on
+    current.status_reason = clean_text(note)[:250]
+    _save_versioned(current, ["status", "moved_to", "moved_on", "status_reason"])
+    record(actor, "registry.child.move", current, unit=current.commune, request=request,
+           summary={**changes(before, _snapshot(current)), "to": to_commune.name})
+    return current
+
+
+@transaction.atomic
+def child_accept_move(*, actor, child: Child, village: str = "", address: str = "", request=None) -> Child:
+    """The receiving commune takes the child onto her register; the old commune no longer sees her."""
+    current = _locked(child, None)
+    if current.status != ChildStatus.MOVED or current.moved_to_id is None:
+        raise ValidationError(_("This child is not waiting to be received."))
+    new_commune = Unit.objects.get(pk=current.moved_to_id)
+    _require_edit(actor, new_commune)
+    before = _snapshot(current)
+    old_commune = current.commune
+    current.commune, current.province_id = new_commune, new_commune.province_id
+    current.status, current.moved_to, current.status_reason = ChildStatus.ACTIVE, None, ""
+    current.village, current.address = clean_text(village)[:120], clean_text(address)[:250]
+    _save_versioned(current, ["commune", "province", "status", "moved_to", "status_reason", "village", "address"])
+    record(actor, "registry.child.accept_move", current, unit=new_commune, request=request,
+           summary={**changes(before, _snapshot(current)), "from": old_commune.name})
+    return current
+
+
+@transaction.atomic
+def child_cancel_move(*, actor, child: Child, request=None) -> Child:
+    """The sending commune withdraws a move recorded by mistake (before the receiving commune accepted it)."""
+    current = _locked(child, None)
+    _require_edit(actor, current.commune)
+    if current.status != ChildStatus.MOVED:
+        raise ValidationError(_("This child is not recorded as moved."))
+    before = _snapshot(current)
+    current.status, current.moved_to, current.moved_on, current.status_reason = ChildStatus.ACTIVE, None, None, ""
+    _save_versioned(current, ["status", "moved_to", "moved_on", "status_reason"])
+    record(actor, "registry.child.cancel_move", current, unit=current.commune, request=request,
+           summary=changes(before, _snapshot(current)))
+    return current
+
+
+def _set_status(actor, child: Child, status: str, on: date | None, reason: str, action: str, request) -> Child:
+    current = _locked(child, None)
+    _require_edit(actor, current.commune)
+    if current.status in (ChildStatus.MERGED,):
+        raise ValidationError(_("This record was merged into another one and cannot be changed."))
+    before = _snapshot(current)
+    current.status, current.status_on, current.status_reason = status, on, clean_text(reason)[:250]
+    _save_versioned(current, ["status", "status_on", "status_reason"])
+    record(actor, action, current, unit=current.commune, request=request, summary=changes(before, _snapshot(current)))
+    return current
+
+
+@transaction.atomic
+def child_mark_deceased(*, actor, child: Child, died_on: date, note: str = "", request=None) -> Child:
+    if died_on is None or died_on > timezone.localdate() or died_on < child.birth_date:
+        raise ValidationError({"died_on": [_("Enter a date between the birth and today.")]})
+    return _set_status(actor, child, ChildStatus.DECEASED, died_on, note, "registry.child.deceased", request)
+
+
+@transaction.atomic
+def child_mark_in_error(*, actor, child: Child, reason: str, request=None) -> Child:
+    """A record that should never have existed (a test entry, a person who is not a child of the commune)."""
+    if not clean_text(reason):
+        raise ValidationError({"reason": [_("Say why the record is in error.")]})
+    return _set_status(actor, child, ChildStatus.IN_ERROR, timezone.localdate(), reason, "registry.child.in_error",
+                       request)
+
+
+def sixteenth_birthday_cutoff(today: date) -> date:
+    """Children born on or before this day are 16 or older today."""
+    return years_before(today, CHILD_AGE_LIMIT)
+
+
+@transaction.atomic
+def children_mark_over_16(*, actor=SYSTEM, today: date | None = None, communes=None) -> int:
+    """The periodic check (daily, `treem check-children-age`): active children who turned 16 leave the register of
+    children. Each one gets an audit event. `communes` limits the check (and requires the actor's scope on them)."""
+    today = today or timezone.localdate()
+    qs = Child.objects.filter(status=ChildStatus.ACTIVE, birth_date__lte=sixteenth_birthday_cutoff(today))
+    if communes is not None:
+        for commune in communes:
+            _require_edit(actor, commune)
+        qs = qs.filter(commune__in=communes)
+    else:
+        forbid_unless(scope_for(actor), scope_for(actor).is_national(EDIT))
+    count = 0
+    for child in qs.select_for_update().select_related("commune").iterator(chunk_size=500):
+        birthday = years_before(child.birth_date, -CHILD_AGE_LIMIT)
+        Child.objects.filter(pk=child.pk).update(status=ChildStatus.OVER_16, status_on=birthday,
+                                                 version=F("version") + 1, updated_at=timezone.now())
+        record(actor, "registry.child.over_16", child, unit=child.commune,
+               summary={"status": [ChildStatus.ACTIVE, ChildStatus.OVER_16], "status_on": [None, birthday.isoformat()]})
+        count += 1
+    return count
+
+
+# ---------------------------------------------------------------- circumstances, risks
+
+
+def _day(value, field_name: str, *, required: bool = False) -> date | None:
+    if value in (None, ""):
+        if required:
+            raise ValidationError({field_name: [_("Enter a date (dd/mm/yyyy).")]})
+        return None
+    try:
+        day = parse_date(value)
+    except ValueError as exc:
+        raise ValidationError({field_name: [str(exc)]}) from None
+    if day > timezone.localdate():
+        raise ValidationError({field_name: [_("The date cannot be in the future.")]})
+    return day
+
+
+@transaction.atomic
+def circumstance_add(*, actor, child: Child, group: CircumstanceGroup | str, subgroup=None, started_on=None,
+                     source: str = "", supported: bool = False, request=None) -> ChildCircumstance:
+    _require_edit(actor, child.commune)
+    if isinstance(group, str):
+        group = CircumstanceGroup.objects.filter(code=group).first()
+        if group is None:
+            raise ValidationError({"group": [_("Unknown special-circumstance group.")]})
+    if isinstance(subgroup, str) and subgroup:
+        code = subgroup
+        subgroup = CircumstanceSubgroup.objects.filter(group=group, code=code).first()
+        if subgroup is None:
+            raise ValidationError({"subgroup": [_("This sub-group belongs to another group.")]})
+    elif subgroup == "":
+        subgroup = None
+    if subgroup is not None and subgroup.group_id != group.pk:
+        raise ValidationError({"subgroup": [_("This sub-group belongs to another group.")]})
+    started = _day(started_on, "started_on")
+    if started and started < child.birth_date:
+        raise ValidationError({"started_on": [_("The date cannot be before the child's birth.")]})
+    if ChildCircumstance.objects.filter(child=child, group=group, ended_on__isnull=True).exists():
+        raise ValidationError({"group": [_("The child is already recorded in this group.")]})
+    circumstance = ChildCircumstance.objects.create(child=child, group=group, subgroup=subgroup, started_on=started,
+                                                    source=clean_text(source)[:150], supported=bool(supported))
+    record(actor, "registry.child.circumstance_add", child, unit=child.commune, request=request, summary={
+        "group": group.code, "subgroup": subgroup.code if subgroup else "", "started_on": _iso(started),
+        "source": circumstance.source, "supported": circumstance.supported})
+    return circumstance
+
+
+def _iso(day: date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+@transaction.atomic
+def circumstance_end(*, actor, circumstance: ChildCircumstance, ended_on=None, reason: str = "",
+                     request=None) -> ChildCircumstance:
+    child = circumstance.child
+    _require_edit(actor, child.commune)
+    if circumstance.ended_on:
+        raise ValidationError(_("This circumstance has already ended."))
+    ended = _day(ended_on, "ended_on") or timezone.localdate()
+    if circumstance.started_on and ended < circumstance.started_on:
+        raise ValidationError({"ended_on": [_("The end cannot be before the start.")]})
+    circumstance.ended_on, circumstance.end_reason = ended, clean_text(reason)[:250]
+    circumstance.save(update_fields=["ended_on", "end_reason", "updated_at"])
+    record(actor, "registry.child.circumstance_end", child, unit=child.commune, request=request, summary={
+        "group": circumstance.group.code, "ended_on": ended.isoformat(), "reason": circumstance.end_reason})
+    return circumstance
+
+
+@transaction.atomic
+def risk_add(*, actor, child: Child, flag: RiskFlag | str, started_on=None, note: str = "", request=None) -> ChildRisk:
+    _require_edit(actor, child.commune)
+    if isinstance(flag, str):
+        flag = RiskFlag.objects.filter(code=flag).first()
+        if flag is None:
+            raise ValidationError({"flag": [_("Unknown risk.")]})
+    if ChildRisk.objects.filter(child=child, flag=flag, ended_on__isnull=True).exists():
+        raise ValidationError({"flag": [_("This risk is already recorded.")]})
+    started = _day(started_on, "started_on")
+    risk = ChildRisk.objects.create(child=child, flag=flag, started_on=started, note=clean_text(note)[:250])
+    record(actor, "registry.child.risk_add", child, unit=child.commune, request=request,
+           summary={"risk": flag.code, "started_on": _iso(started), "note": risk.note})
+    return risk
+
+
+@transaction.atomic
+def risk_end(*, actor, risk: ChildRisk, ended_on=None, request=None) -> ChildRisk:
+    child = risk.child
+    _require_edit(actor, child.commune)
+    if risk.ended_on:
+        raise ValidationError(_("This risk has already ended."))
+    risk.ended_on = _day(ended_on, "ended_on") or timezone.localdate()
+    risk.save(update_fields=["ended_on", "updated_at"])
+    record(actor, "registry.child.risk_end", child, unit=child.commune, request=request,
+           summary={"risk": risk.flag.code, "ended_on": risk.ended_on.isoformat()})
+    return risk
+
+
+# ---------------------------------------------------------------- carers, measurements
+
+
+@transaction.atomic
+def carer_link(*, actor, child: Child, relation: str = CarerRelation.UNKNOWN, carer: Carer | None = None,
+               full_name: str = "", phone: str = "", personal_id: str = "", primary: bool = False,
+               request=None) -> ChildCarer:
+    """Link a carer (an existing one of the same household, or a new person) to a child."""
+    _require_edit(actor, child.commune)
+    if relation not in CarerRelation.values:
+        raise ValidationError({"relation": [_("Choose the relation to the child.")]})
+    if carer is None:
+        name = normalize_name(full_name)
+        if not name:
+            raise ValidationError({"full_name": [_("Enter the carer's full name.")]})
+        number, problem = normalize_phone(phone)
+        if problem:
+            raise ValidationError({"phone": [problem]})
+        pid, _was_number = normalize_personal_id(personal_id)
+        if len(pid) > 12:
+            raise ValidationError({"personal_id": [_("A personal identification number has 12 digits.")]})
+        carer = Carer.objects.create(full_name=name, name_folded=fold(name), phone=number or "", personal_id=pid,
+                                     household=child.household)
+    elif not ChildCarer.objects.filter(carer=carer, child__commune=child.commune).exists():
+        raise ValidationError({"carer": [_("This carer is not known in the child's commune.")]})
+    link, created = ChildCarer.objects.get_or_create(child=child, carer=carer,
+                                                     defaults={"relation": relation, "primary": bool(primary)})
+    if not created:
+        raise ValidationError({"carer": [_("This carer is already linked to the child.")]})
+    if primary:
+        ChildCarer.objects.filter(child=child).exclude(pk=link.pk).update(primary=False)
+    record(actor, "registry.child.carer_link", child, unit=child.commune, request=request, summary={
+        "carer": str(carer.pk), "name": carer.full_name, "relation": relation, "primary": bool(primary)})
+    return link
+
+
+@transaction.atomic
+def carer_unlink(*, actor, link: ChildCarer, request=None) -> None:
+    child = link.child
+    _require_edit(actor, child.commune)
+    summary = {"carer": str(link.carer_id), "name": link.carer.full_name, "relation": link.relation}
+    link.delete()
+    record(actor, "registry.child.carer_unlink", child, unit=child.commune, request=request, summary=summary)
+
+
+def _decimal(value, field_name: str, low: Decimal, high: Decimal) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value).replace(",", ".")).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        raise ValidationError({field_name: [_("Enter a number, e.g. 85,5.")]}) from None
+    if not low <= number <= high:
+        raise ValidationError({field_name: [_("Enter a value between %(low)s and %(high)s.") % {
+            "low": str(low).replace(".", ","), "high": str(high).replace(".", ",")}]})
+    return number
+
+
+@transaction.atomic
+def measurement_add(*, actor, child: Child, measured_on, height_cm=None, weight_kg=None,
+                    request=None) -> Measurement:
+    _require_edit(actor, child.commune)
+    day = _day(measured_on, "measured_on", required=True)
+    if day < child.birth_date:
+        raise ValidationError({"measured_on": [_("The date cannot be before the child's birth.")]})
+    height = _decimal(height_cm, "height_cm", Decimal(30), Decimal(200))
+    weight = _decimal(weight_kg, "weight_kg", Decimal("0.5"), Decimal(150))
+    if height is None and weight is None:
+        raise ValidationError({"height_cm": [_("Enter the height, the weight or both.")]})
+    m = Measurement.objects.create(child=child, measured_on=day, height_cm=height and height.quantize(Decimal("0.1")),
+                                   weight_kg=weight)
+    record(actor, "registry.child.measurement_add", child, unit=child.commune, request=request, summary={
+        "measured_on": day.isoformat(), "height_cm": str(m.height_cm or ""), "weight_kg": str(m.weight_kg or "")})
+    return m
+
+
+def years_before(day: date, years: int) -> date:
+    """The same calendar day `years` earlier (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def age_band_bounds(band: str, today: date) -> tuple[date, date] | None:
+    """(earliest, latest) birth dates of the children aged `low` to `high` completed years ("0-2", "11-15")."""
+    try:
+        low, high = (int(x) for x in band.split("-"))
+    except ValueError:
+        return None
+    return years_before(today, high + 1) + timedelta(days=1), years_before(today, low)
+
+
+__all__ = [
+    "EDITABLE_FIELDS", "VersionConflict", "carer_link", "carer_unlink", "child_accept_move",
+    "child_cancel_move", "child_create", "child_mark_deceased", "child_mark_in_error", "child_record_move",
+    "child_update", "children_mark_over_16", "circumstance_add", "circumstance_end", "measurement_add",
+    "normalise_child", "personal_id_in_use", "quality_flags", "risk_add", "risk_end",
+]

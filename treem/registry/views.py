@@ -1,0 +1,673 @@
+"""The commune worker's register: list, child page, forms, moves, printing, export and import.
+
+Views only call selectors (reads, scoped) and services (writes). A child outside the reader's scope is a 404;
+an action the role may not do is a 403 (NotAllowed raised by the service or by `_can_edit`).
+"""
+
+import io
+import tempfile
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from treem.accounts.scope import Capability, forbid_unless, scope_for
+from treem.audit.services import record, record_view
+from treem.core.exceptions import NotAllowed
+from treem.core.jobs import job_start
+from treem.core.text import fold
+from treem.geo.models import Unit, UnitLevel, UnitSystem
+from treem.web.views import paginate
+
+from . import importing, selectors, services
+from .forms import (
+    FIELD_CHOICES,
+    CarerForm,
+    ChildCreateForm,
+    ChildEditForm,
+    CircumstanceForm,
+    EndForm,
+    ImportUploadForm,
+    MeasurementForm,
+    MoveForm,
+    RiskForm,
+    StatusForm,
+)
+from .models import Child, ChildCarer, ChildCircumstance, ChildRisk, ChildStatus, ImportBatch, ImportStatus, Sex
+from .quality import columns as cols
+from .quality.export import write_csv, write_xlsx
+from .selectors import AGE_BANDS, ChildFilters
+
+EDIT = Capability.EDIT_CHILDREN
+VIEW = Capability.VIEW_CHILDREN
+
+
+def _require(user, capability: str) -> None:
+    forbid_unless(scope_for(user), scope_for(user).has(capability))
+
+
+def _can_edit(user, commune) -> bool:
+    scope = scope_for(user)
+    return scope.has(EDIT) and scope.covers_unit(EDIT, commune)
+
+
+def _child(user, pk, capability: str = VIEW) -> Child:
+    try:
+        return selectors.child_for(user, pk, capability)
+    except (Child.DoesNotExist, ValidationError, ValueError):
+        raise Http404 from None
+
+
+def _errors_to_messages(request, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _parse_day(value: str) -> date | None:
+    from .quality.dates import parse_date
+
+    try:
+        return parse_date(value) if value else None
+    except ValueError:
+        return None
+
+
+# ---------------------------------------------------------------- list, export
+
+
+def _list_context(request):
+    filters = ChildFilters.from_params(request.GET)
+    scope = scope_for(request.user)
+    communes = list(selectors.communes_for(request.user).order_by("name")[:500]) \
+        if not scope.is_national(VIEW) else []
+    one_commune = [c.pk for c in communes] if len(communes) == 1 else None
+    if filters.commune:
+        one_commune = [c.pk for c in communes if c.code == filters.commune] or one_commune
+    return filters, {
+        "filters": filters, "communes": communes if len(communes) > 1 else [],
+        "villages": selectors.villages_of(request.user, one_commune) if one_commune else [],
+        "groups": selectors.groups_in_force(), "age_bands": AGE_BANDS, "sexes": Sex.choices,
+        "statuses": [("active", _("On the register")), ("moved", _("Moved away (waiting)")),
+                     ("over_16", _("Turned 16")), ("deceased", _("Deceased")), ("in_error", _("Recorded in error")),
+                     ("all", _("All"))],
+        "qualities": [("issues", _("Needs checking")), ("no_id", _("No personal ID")), ("ok", _("No problem found"))],
+        "can_edit": scope.has(EDIT), "show_commune": len(communes) != 1,
+    }
+
+
+@login_required
+def child_list(request):
+    _require(request.user, VIEW)
+    filters, context = _list_context(request)
+    page, querystring_base = paginate(request, selectors.child_list(request.user, filters), per_page=50)
+    context.update(page=page, querystring_base=querystring_base,
+                   incoming=selectors.incoming_children(request.user).count() if context["can_edit"] else 0,
+                   export_query=querystring_base.rstrip("&"))
+    if request.htmx and request.htmx.target == "results":
+        return render(request, "registry/_results.html", context)
+    return render(request, "registry/child_list.html", context)
+
+
+EXPORT_HEADERS = [cols.FIELD_LABELS[cols.FULL_NAME], cols.FIELD_LABELS[cols.SEX], cols.FIELD_LABELS[cols.BIRTH_DATE],
+                  cols.FIELD_LABELS[cols.ETHNICITY], cols.FIELD_LABELS[cols.PERSONAL_ID],
+                  cols.FIELD_LABELS[cols.BIRTH_REGISTERED], "Xã/phường", cols.FIELD_LABELS[cols.VILLAGE],
+                  cols.FIELD_LABELS[cols.ADDRESS], cols.FIELD_LABELS[cols.SCHOOL], cols.FIELD_LABELS[cols.GRADE],
+                  "Tình trạng", "Hoàn cảnh đặc biệt", cols.FIELD_LABELS[cols.CARER_NAME],
+                  cols.FIELD_LABELS[cols.CARER_PHONE]]
+
+
+def _export_rows(qs):
+    for child in qs.iterator(chunk_size=2000):
+        carers = sorted(child.carer_links.all(), key=lambda link: not link.primary)
+        carer = carers[0].carer if carers else None
+        yield [child.full_name, "Nam" if child.sex == Sex.MALE else "Nữ", child.birth_date, child.ethnicity,
+               child.personal_id, child.get_birth_registered_display(), child.commune.name, child.village,
+               child.address, child.school, child.grade, child.get_status_display(),
+               ", ".join(c.group.code for c in child.open_circumstances),
+               carer.full_name if carer else "", carer.phone if carer else ""]
+
+
+@login_required
+def child_export(request, fmt: str):
+    """The filtered list as XLSX or CSV; text that a spreadsheet would run as a formula is neutralised."""
+    _require(request.user, VIEW)
+    filters = ChildFilters.from_params(request.GET)
+    qs = selectors.child_list(request.user, filters).prefetch_related("carer_links__carer")
+    count = qs.count()
+    record(request.user, "registry.child.export", None, request=request,
+           summary={"format": fmt, "count": count, "filters": filters.as_dict()})
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    if fmt == "csv":
+        out = io.BytesIO()
+        write_csv(_export_rows(qs), EXPORT_HEADERS, out)
+        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="danh-sach-tre-em-{stamp}.csv"'
+        return response
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    write_xlsx(_export_rows(qs), EXPORT_HEADERS, handle, sheet_name="Danh sách trẻ em")
+    handle.seek(0)
+    return FileResponse(handle, as_attachment=True, filename=f"danh-sach-tre-em-{stamp}.xlsx",
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+# ---------------------------------------------------------------- create, edit, live checks
+
+
+def _editable_communes(user):
+    return list(selectors.communes_for(user, EDIT).select_related("province").order_by("name")[:2000])
+
+
+def _commune_by_code(user, code: str, capability: str = EDIT) -> Unit | None:
+    return selectors.communes_for(user, capability).filter(code=code).first() if code else None
+
+
+def _duplicates(request, commune, data: dict, exclude_pk=None):
+    born = services.check_birth_date(data.get("birth_date"))[0]
+    pid = services.normalise_child({"personal_id": data.get("personal_id")}, partial=True).data.get("personal_id")
+    if not commune or not (data.get("full_name") or pid):
+        return []
+    return selectors.likely_duplicates(request.user, commune=commune, full_name=data.get("full_name", ""),
+                                       birth_date=born, personal_id=pid or "", exclude_pk=exclude_pk)
+
+
+@login_required
+def child_create(request):
+    _require(request.user, EDIT)
+    communes = _editable_communes(request.user)
+    if not communes:
+        raise NotAllowed
+    form = ChildCreateForm(request.POST or None, communes=communes)
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        commune = _commune_by_code(request.user, data["commune"])
+        duplicates = _duplicates(request, commune, data)
+        if duplicates and not request.POST.get("confirm_not_duplicate"):
+            form.add_error(None, _("This child may already be on the register (see below). Check, then tick "
+                                   "'I checked: it is another child' to save anyway."))
+        else:
+            try:
+                with transaction.atomic():
+                    child = services.child_create(actor=request.user, commune=commune, data=data, request=request)
+                    if data.get("carer_name"):
+                        services.carer_link(actor=request.user, child=child, full_name=data["carer_name"],
+                                            relation=data.get("carer_relation") or "unknown",
+                                            phone=data.get("carer_phone", ""), primary=True, request=request)
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("%(name)s was added to the register.") % {"name": child.full_name})
+                return redirect("registry:child", pk=child.pk)
+    return render(request, "registry/child_form.html", {
+        "form": form, "duplicates": duplicates, "creating": True, "ethnic_groups": form.ethnic_group_names(),
+        "villages": selectors.villages_of(request.user, [c.pk for c in communes][:1]) if len(communes) == 1 else [],
+    })
+
+
+@login_required
+@require_POST
+def child_check(request):
+    """Live validation while typing (HTMX): errors, personal-ID warnings and likely duplicates, before saving."""
+    data = request.POST
+    child = _child(request.user, data["child"], EDIT) if data.get("child") else None
+    commune = child.commune if child else _commune_by_code(request.user, data.get("commune", ""))
+    if child is None and commune is None:
+        raise Http404
+    filled = {k: v for k, v in data.items() if k in services.EDITABLE_FIELDS}
+    typed = {k: v for k, v in filled.items() if v}
+    clean = services.normalise_child(filled, partial=True)
+    errors = {k: v for k, v in clean.errors.items() if k in typed or (k == "birth_date" and "birth_date" in typed)}
+    warnings = list(clean.warnings) if typed.get("personal_id") else [
+        w for w in clean.warnings if "định danh" not in w and "identification" not in w]
+    pid = clean.data.get("personal_id")
+    if pid and services.personal_id_in_use(pid, exclude_pk=child.pk if child else None):
+        warnings.append(_("Another record already carries this personal identification number."))
+    duplicates = _duplicates(request, commune, dict(filled), exclude_pk=child.pk if child else None)
+    labels = {name: ChildCreateForm.base_fields[name].label for name in errors if name in ChildCreateForm.base_fields}
+    return render(request, "registry/_checks.html", {
+        "errors": [(labels.get(k, k), v) for k, v in errors.items()], "warnings": warnings,
+        "duplicates": duplicates, "normalised_name": clean.data.get("full_name", ""),
+        "typed_name": filled.get("full_name", ""),
+    })
+
+
+@login_required
+def child_edit(request, pk):
+    child = _child(request.user, pk)
+    forbid_unless(scope_for(request.user), _can_edit(request.user, child.commune))
+    initial = {name: getattr(child, name) for name in services.EDITABLE_FIELDS}
+    initial["birth_date"] = child.birth_date.strftime("%d/%m/%Y")
+    initial["version"] = child.version
+    form = ChildEditForm(request.POST or None, initial=initial)
+    conflict = False
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            services.child_update(actor=request.user, child=child, data=data, version=version, request=request)
+        except services.VersionConflict as exc:
+            form.add_error(None, str(exc))
+            conflict = True
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("registry:child", pk=child.pk)
+    return render(request, "registry/child_form.html", {
+        "form": form, "child": child, "creating": False, "conflict": conflict,
+        "ethnic_groups": form.ethnic_group_names(), "villages": selectors.villages_of(request.user, [child.commune_id]),
+    }, status=409 if conflict else 200)
+
+
+# ---------------------------------------------------------------- the child page
+
+
+@login_required
+def child_detail(request, pk):
+    try:
+        child = selectors.child_detail(request.user, pk)
+    except (Child.DoesNotExist, ValidationError, ValueError):
+        raise Http404 from None
+    record_view(request.user, child, unit=child.commune, request=request)
+    can_edit = _can_edit(request.user, child.commune)
+    groups = list(selectors.groups_in_force())
+    today = timezone.localdate()
+    from .quality.dates import age_on
+
+    return render(request, "registry/child_detail.html", {
+        "child": child, "can_edit": can_edit and child.status not in (ChildStatus.MERGED,),
+        "can_accept": child.status == ChildStatus.MOVED and child.moved_to_id
+        and _can_edit(request.user, child.moved_to),
+        "age": age_on(child.birth_date, today), "history": selectors.child_history(request.user, child),
+        "findings": services.normalise_child({"personal_id": child.personal_id, "sex_current": child.sex,
+                                              "birth_date_current": child.birth_date}, partial=True).warnings,
+        "id_shared": services.personal_id_in_use(child.personal_id, exclude_pk=child.pk),
+        "circumstance_form": CircumstanceForm(groups=groups), "end_form": EndForm(), "risk_form": RiskForm(),
+        "carer_form": CarerForm(), "measurement_form": MeasurementForm(), "status_form": StatusForm(),
+        "groups": groups,
+    })
+
+
+@login_required
+def child_print(request, pk):
+    try:
+        child = selectors.child_detail(request.user, pk)
+    except (Child.DoesNotExist, ValidationError, ValueError):
+        raise Http404 from None
+    record_view(request.user, child, unit=child.commune, request=request, what="print")
+    from .quality.dates import age_on
+
+    return render(request, "registry/child_print.html", {
+        "child": child, "age": age_on(child.birth_date, timezone.localdate()), "printed_at": timezone.now(),
+    })
+
+
+def _post_action(request, pk, action):
+    """Run a sub-form's service on a child the user may edit; errors come back as messages on the child page."""
+    child = _child(request.user, pk)
+    try:
+        action(child)
+    except ValidationError as exc:
+        _errors_to_messages(request, exc)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect(reverse("registry:child", kwargs={"pk": child.pk}) + request.POST.get("anchor", ""))
+
+
+@login_required
+@require_POST
+def circumstance_add(request, pk):
+    def act(child):
+        form = CircumstanceForm(request.POST, groups=list(selectors.groups_in_force()))
+        if not form.is_valid():
+            raise ValidationError([e for errors in form.errors.values() for e in errors])
+        d = form.cleaned_data
+        services.circumstance_add(actor=request.user, child=child, group=d["group"], subgroup=d["subgroup"] or None,
+                                  started_on=d["started_on"], source=d["source"], supported=d["supported"],
+                                  request=request)
+
+    return _post_action(request, pk, act)
+
+
+@login_required
+@require_POST
+def circumstance_end(request, pk, item):
+    def act(child):
+        circumstance = ChildCircumstance.objects.select_related("child__commune", "group").filter(
+            child=child, pk=item).first()
+        if circumstance is None:
+            raise Http404
+        services.circumstance_end(actor=request.user, circumstance=circumstance,
+                                  ended_on=request.POST.get("ended_on"), reason=request.POST.get("reason", ""),
+                                  request=request)
+
+    return _post_action(request, pk, act)
+
+
+@login_required
+@require_POST
+def risk_add(request, pk):
+    def act(child):
+        form = RiskForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError([e for errors in form.errors.values() for e in errors])
+        d = form.cleaned_data
+        services.risk_add(actor=request.user, child=child, flag=d["flag"], started_on=d["started_on"],
+                          note=d["note"], request=request)
+
+    return _post_action(request, pk, act)
+
+
+@login_required
+@require_POST
+def risk_end(request, pk, item):
+    def act(child):
+        risk = ChildRisk.objects.select_related("child__commune", "flag").filter(child=child, pk=item).first()
+        if risk is None:
+            raise Http404
+        services.risk_end(actor=request.user, risk=risk, ended_on=request.POST.get("ended_on"), request=request)
+
+    return _post_action(request, pk, act)
+
+
+@login_required
+@require_POST
+def carer_add(request, pk):
+    def act(child):
+        form = CarerForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError([e for errors in form.errors.values() for e in errors])
+        d = form.cleaned_data
+        services.carer_link(actor=request.user, child=child, full_name=d["full_name"], relation=d["relation"],
+                            phone=d["phone"], personal_id=d["personal_id"], primary=d["primary"], request=request)
+
+    return _post_action(request, pk, act)
+
+
+@login_required
+@require_POST
+def carer_remove(request, pk, item):
+    def act(child):
+        link = ChildCarer.objects.select_related("child__commune", "carer").filter(child=child, pk=item).first()
+        if link is None:
+            raise Http404
+        services.carer_unlink(actor=request.user, link=link, request=request)
+
+    return _post_action(request, pk, act)
+
+
+@login_required
+@require_POST
+def measurement_add(request, pk):
+    def act(child):
+        services.measurement_add(actor=request.user, child=child, measured_on=request.POST.get("measured_on"),
+                                 height_cm=request.POST.get("height_cm"), weight_kg=request.POST.get("weight_kg"),
+                                 request=request)
+
+    return _post_action(request, pk, act)
+
+
+@login_required
+@require_POST
+def child_status(request, pk):
+    def act(child):
+        status = request.POST.get("status")
+        if status == ChildStatus.DECEASED:
+            services.child_mark_deceased(actor=request.user, child=child, died_on=_parse_day(request.POST.get("on")),
+                                         note=request.POST.get("reason", ""), request=request)
+        elif status == ChildStatus.IN_ERROR:
+            services.child_mark_in_error(actor=request.user, child=child, reason=request.POST.get("reason", ""),
+                                         request=request)
+        else:
+            raise ValidationError(_("Unknown status."))
+
+    return _post_action(request, pk, act)
+
+
+# ---------------------------------------------------------------- moves
+
+
+@login_required
+def child_move(request, pk):
+    child = _child(request.user, pk)
+    forbid_unless(scope_for(request.user), _can_edit(request.user, child.commune))
+    form = MoveForm(request.POST or None, initial={"version": child.version})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        to = Unit.objects.filter(system=UnitSystem.CURRENT, level=UnitLevel.COMMUNE, code=d["to_commune"]).first()
+        if to is None:
+            form.add_error("to_commune", _("Choose the commune from the list."))
+        else:
+            try:
+                services.child_record_move(actor=request.user, child=child, to_commune=to,
+                                           moved_on=_parse_day(d["moved_on"]), note=d["note"], version=d["version"],
+                                           request=request)
+            except services.VersionConflict as exc:
+                form.add_error(None, str(exc))
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("Recorded as moved to %(commune)s. That commune will see the child in "
+                                            "its incoming list.") % {"commune": to.name})
+                return redirect("registry:child", pk=child.pk)
+    return render(request, "registry/child_move.html", {
+        "child": child, "form": form,
+        "suggestions": _commune_matches("", child.commune.province_id, exclude=child.commune_id),
+    })
+
+
+def _commune_matches(text: str, province_id=None, exclude=None, limit: int = 15):
+    qs = Unit.objects.filter(system=UnitSystem.CURRENT, level=UnitLevel.COMMUNE).select_related("province")
+    if exclude:
+        qs = qs.exclude(pk=exclude)
+    folded = fold(text)
+    if folded:
+        qs = qs.filter(name_folded__contains=folded) if not folded.isdigit() else qs.filter(code__startswith=folded)
+    elif province_id:
+        qs = qs.filter(province_id=province_id)
+    return list(qs.order_by("name")[:limit])
+
+
+@login_required
+def commune_search(request):
+    """Communes by name or code (public names), for choosing where a child moved to."""
+    _require(request.user, EDIT)
+    return render(request, "registry/_commune_options.html", {
+        "communes": _commune_matches(request.GET.get("q", ""), exclude=request.GET.get("exclude") or None)})
+
+
+@login_required
+def incoming(request):
+    _require(request.user, VIEW)
+    rows = selectors.incoming_children(request.user)
+    return render(request, "registry/incoming.html", {
+        "rows": [(c, _can_edit(request.user, c.moved_to)) for c in rows[:500]]})
+
+
+@login_required
+@require_POST
+def child_accept(request, pk):
+    child = _child(request.user, pk)
+    try:
+        services.child_accept_move(actor=request.user, child=child, village=request.POST.get("village", ""),
+                                   address=request.POST.get("address", ""), request=request)
+    except ValidationError as exc:
+        _errors_to_messages(request, exc)
+        return redirect("registry:incoming")
+    messages.success(request, _("%(name)s is now on your register.") % {"name": child.full_name})
+    return redirect("registry:child", pk=child.pk)
+
+
+@login_required
+@require_POST
+def child_cancel_move(request, pk):
+    return _post_action(request, pk, lambda child: services.child_cancel_move(actor=request.user, child=child,
+                                                                               request=request))
+
+
+# ---------------------------------------------------------------- import
+
+
+@login_required
+def import_start(request):
+    _require(request.user, EDIT)
+    communes = _editable_communes(request.user)
+    form = ImportUploadForm(request.POST or None, request.FILES or None, communes=communes)
+    if request.method == "POST" and form.is_valid():
+        commune = _commune_by_code(request.user, form.cleaned_data["commune"])
+        upload = form.cleaned_data["file"]
+        if upload.size > importing.max_bytes():
+            form.add_error("file", _("The file is %(size)s MB; the limit is %(limit)s MB. Split it into smaller files.")
+                           % {"size": importing._mb(upload.size), "limit": importing._mb(importing.max_bytes())})
+        else:
+            content = upload.read()
+            batch = importing.batch_create(actor=request.user, commune=commune, filename=upload.name,
+                                           content=content, sheet=form.cleaned_data["sheet"])
+            _start_preview(request, batch)
+            return redirect("registry:import", pk=batch.pk)
+    recent = selectors.import_batches_visible_to(request.user).select_related("commune").defer(
+        "content", "report")[:10]
+    return render(request, "registry/import_start.html", {"form": form, "recent": recent})
+
+
+def _start_preview(request, batch):
+    if batch.size > importing.background_above_bytes():
+        batch.status = ImportStatus.PREVIEWING
+        batch.job = job_start(actor=request.user, kind="registry.import.preview",
+                              runner="treem.registry.importing.run_preview", params={"batch_id": str(batch.pk)},
+                              unit=batch.commune)
+        batch.save(update_fields=["status", "job", "updated_at"])
+    else:
+        importing.batch_preview(batch)
+
+
+def _batch(user, pk) -> ImportBatch:
+    batch = selectors.import_batches_visible_to(user).select_related("commune", "job").filter(pk=pk).first()
+    if batch is None:
+        raise Http404
+    return batch
+
+
+@login_required
+def import_detail(request, pk):
+    batch = _batch(request.user, pk)
+    show = request.GET.get("show", "problems")
+    rows = [dict(zip(("row", "action", "errors", "warnings"), r, strict=True)) for r in batch.report]
+    if show == "problems":
+        rows = [r for r in rows if r["action"] == importing.REJECT or r["warnings"]]
+    elif show in importing.ACTIONS:
+        rows = [r for r in rows if r["action"] == show]
+    page, querystring_base = paginate(request, rows, per_page=100)
+    mapping_rows = []
+    if batch.status == ImportStatus.NEEDS_MAPPING or batch.unknown_headers:
+        mapped = {int(k): v for k, v in batch.mapping.items()}
+        for index, header in enumerate(batch.headers):
+            if cols.is_ignored_header(header):
+                continue
+            mapping_rows.append({"index": index, "header": header, "field": mapped.get(index, ""),
+                                 "unknown": header in batch.unknown_headers})
+    job = batch.job if batch.job and not batch.job.finished else None
+    return render(request, "registry/import_detail.html", {
+        "batch": batch, "page": page, "querystring_base": querystring_base, "show": show, "job": job,
+        "field_choices": FIELD_CHOICES, "mapping_rows": mapping_rows,
+        "missing_labels": [cols.FIELD_LABELS[f] for f in batch.summary.get("missing", [])],
+        "columns": [(batch.headers[int(i)], cols.FIELD_LABELS.get(f, f)) for i, f in sorted(
+            batch.mapping.items(), key=lambda kv: int(kv[0])) if int(i) < len(batch.headers)],
+        "done_url": reverse("registry:import", kwargs={"pk": batch.pk}),
+    })
+
+
+@login_required
+@require_POST
+def import_mapping(request, pk):
+    batch = _batch(request.user, pk)
+    if batch.status not in (ImportStatus.NEEDS_MAPPING, ImportStatus.PREVIEWED):
+        raise Http404
+    fields = dict(FIELD_CHOICES)
+    overrides = {}
+    for index, header in enumerate(batch.headers):
+        key = f"col_{index}"
+        if key in request.POST:
+            value = request.POST[key]
+            if value and value not in fields:
+                continue
+            overrides[header] = value or None
+    batch.header_overrides = overrides
+    if request.POST.get("sheet") is not None and request.POST.get("sheet") in (batch.sheet_names or []):
+        batch.sheet = request.POST["sheet"]
+    batch.save(update_fields=["header_overrides", "sheet", "updated_at"])
+    _start_preview(request, batch)
+    return redirect("registry:import", pk=batch.pk)
+
+
+@login_required
+@require_POST
+def import_sheet(request, pk):
+    batch = _batch(request.user, pk)
+    sheet = request.POST.get("sheet", "")
+    if batch.status == ImportStatus.COMMITTED or sheet not in (batch.sheet_names or []):
+        raise Http404
+    batch.sheet, batch.header_overrides = sheet, {}
+    batch.save(update_fields=["sheet", "header_overrides", "updated_at"])
+    _start_preview(request, batch)
+    return redirect("registry:import", pk=batch.pk)
+
+
+@login_required
+@require_POST
+def import_commit(request, pk):
+    batch = _batch(request.user, pk)
+    if batch.status != ImportStatus.PREVIEWED:
+        messages.error(request, _("This file has not been checked yet, or was already saved."))
+        return redirect("registry:import", pk=batch.pk)
+    if batch.size > importing.background_above_bytes():
+        batch.status = ImportStatus.COMMITTING
+        batch.job = job_start(actor=request.user, kind="registry.import.commit",
+                              runner="treem.registry.importing.run_commit", params={"batch_id": str(batch.pk)},
+                              unit=batch.commune, total=batch.summary.get("total", 0))
+        batch.save(update_fields=["status", "job", "updated_at"])
+        return redirect("registry:import", pk=batch.pk)
+    try:
+        importing.batch_commit(batch, actor=request.user, request=request)
+    except importing.ImportProblem as exc:
+        messages.error(request, str(exc))
+    else:
+        s = batch.summary
+        messages.success(request, _("Saved: %(create)s added, %(update)s updated, %(unchanged)s unchanged, "
+                                    "%(reject)s rejected.") % s)
+    return redirect("registry:import", pk=batch.pk)
+
+
+@login_required
+def import_rejected(request, pk):
+    batch = _batch(request.user, pk)
+    if not any(r[1] == importing.REJECT for r in batch.report):
+        raise Http404
+    content = importing.rejected_rows_xlsx(batch)
+    record(request.user, "registry.import.rejected_download", batch, unit=batch.commune, request=request,
+           summary={"rows": sum(1 for r in batch.report if r[1] == importing.REJECT)})
+    stem = batch.filename.rsplit(".", 1)[0]
+    response = HttpResponse(content,
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{_ascii(stem)}-dong-bi-tu-choi.xlsx"'
+    return response
+
+
+def _ascii(text: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in fold(text))[:60] or "tep"
