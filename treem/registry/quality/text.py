@@ -5,34 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Đ/đ is a letter of its own, not D plus a combining mark, so NFD leaves it alone.
-# Ð/ð (Icelandic eth) and Ɖ/ɖ are look-alikes that old keyboards and fonts produce instead of it.
-_D_LOOKALIKES = str.maketrans({"đ": "d", "Đ": "d", "ð": "d", "Ð": "d", "ɖ": "d", "Ɖ": "d"})
+from treem.core.text import fold  # the one folding; re-exported for the quality helpers
 
-
-def _fold_once(s: str) -> str:
-    s = s.lower().translate(_D_LOOKALIKES)
-    decomposed = unicodedata.normalize("NFKD", s)
-    without_marks = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(without_marks.split())
-
-
-def fold(s: object) -> str:
-    """Diacritics- and case-insensitive form for search and matching.
-
-    "Nguyễn  Văn Đức" -> "nguyen van duc". None gives "".
-    """
-    if s is None:
-        return ""
-    folded = _fold_once(str(s))
-    # Lower-casing can itself produce marks (İ -> i + dot above) or new compatibility forms,
-    # so repeat until stable; in practice one more pass at most.
-    for _ in range(3):
-        again = _fold_once(folded)
-        if again == folded:
-            break
-        folded = again
-    return folded
+__all__ = ["clean_text", "fold", "normalize_name", "normalize_phone", "split_name"]
 
 
 def clean_text(value: object) -> str:
