@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from treem.accounts.scope import Capability, forbid_unless, scope_for
 from treem.audit.services import record, record_view
+from treem.cases.selectors import cases_for_child_visible_to
 from treem.core.exceptions import NotAllowed
 from treem.core.jobs import job_start
 from treem.core.text import fold
@@ -301,6 +302,9 @@ def child_detail(request, pk):
         "circumstance_form": CircumstanceForm(groups=groups), "end_form": EndForm(), "risk_form": RiskForm(),
         "carer_form": CarerForm(), "measurement_form": MeasurementForm(), "status_form": StatusForm(),
         "groups": groups,
+        # Cases appear only to those who may open them (cases.selectors decides); merged records link to their history.
+        "cases": cases_for_child_visible_to(request.user, child),
+        "has_merged_records": child.merged_from.exists(),
     })
 
 
