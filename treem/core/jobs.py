@@ -6,7 +6,7 @@ The task function receives the job id and calls `job_progress` and `job_finish` 
 
 from contextlib import contextmanager
 
-from django.db import transaction
+from django.db import DatabaseError, connections, transaction
 from django.tasks import task
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -26,15 +26,39 @@ def job_start(*, actor, kind: str, runner: str, params: dict, unit=None, total: 
 
 
 def job_progress(job: Job, done: int, total: int | None = None, message: str = "") -> None:
-    """Save progress without touching the caller's transaction (a separate, tiny update)."""
+    """Save progress so the person watching sees it even while the runner's own transaction is still open."""
     fields = {"done": done, "updated_at": timezone.now()}
     if total is not None:
         fields["total"] = total
     if message:
         fields["message"] = message[:300]
-    Job.objects.filter(pk=job.pk).update(**fields)
+    connection = connections[Job.objects.db]
+    # On PostgreSQL inside a transaction, write on a side connection; SQLite has one writer, so it would only wait.
+    side_written = connection.in_atomic_block and connection.vendor == "postgresql" and _update_on_side_connection(
+        job, fields)
+    if not side_written:
+        Job.objects.filter(pk=job.pk).update(**fields)
     for key, value in fields.items():
         setattr(job, key, value)
+
+
+def _update_on_side_connection(job: Job, fields: dict) -> bool:
+    """An UPDATE on a second, autocommit connection, visible to the polling page at once. False when it could not
+    be done (the job row is not committed yet, or is locked by the caller): the caller then writes in its own
+    transaction instead of waiting."""
+    side = connections.create_connection(Job.objects.db)
+    try:
+        quote = side.ops.quote_name
+        columns = ", ".join(f"{quote(Job._meta.get_field(name).column)} = %s" for name in fields)
+        with side.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '500ms'")
+            cursor.execute(f"UPDATE {quote(Job._meta.db_table)} SET {columns} WHERE {quote('id')} = %s",  # noqa: S608
+                           [*fields.values(), job.pk])
+            return cursor.rowcount == 1
+    except DatabaseError:
+        return False
+    finally:
+        side.close()
 
 
 @contextmanager
