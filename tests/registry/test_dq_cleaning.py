@@ -8,7 +8,6 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.registry.registry_fixtures import pid
-from treem.accounts.models import Role
 from treem.audit.models import AuditEvent
 from treem.core.actors import SYSTEM
 from treem.registry import services as registry
@@ -17,23 +16,6 @@ from treem.registry.quality import cleaning
 from treem.registry.quality.models import CleaningRound, Recheck, RoundStatus
 
 TODAY_YEAR = date.today().year
-
-
-@pytest.fixture
-def reference(db):
-    from treem.registry.reference import load_reference
-
-    load_reference()
-
-
-@pytest.fixture
-def worker_y(make_user, commune_y):
-    return make_user("canbo.y", Role.COMMUNE_WORKER, commune_y)
-
-
-@pytest.fixture
-def leader(make_user, lai_chau):
-    return make_user("lanhdao.laichau", Role.LEADER, lai_chau)
 
 
 def add(commune, name, born, sex="M", carer="Lò Thị Ơn", **data) -> Child:

@@ -6,7 +6,6 @@ from datetime import date
 import pytest
 
 from tests.registry.registry_fixtures import api, pid, years_ago
-from treem.accounts.models import Role
 from treem.audit.models import AuditEvent
 from treem.core.actors import SYSTEM
 from treem.core.models import Job, JobStatus
@@ -15,22 +14,6 @@ from treem.registry.models import Child, ChildCarer, ChildCircumstance, ChildSta
 from treem.registry.quality import duplicates, findings
 from treem.registry.quality.models import CommuneSummary, DuplicatePair, Finding, PairStatus
 from treem.registry.quality.synthetic import generate_children
-from treem.registry.reference import load_reference
-
-
-@pytest.fixture
-def reference(db):
-    load_reference()
-
-
-@pytest.fixture
-def worker_y(make_user, commune_y):
-    return make_user("canbo.y", Role.COMMUNE_WORKER, commune_y)
-
-
-@pytest.fixture
-def leader(make_user, lai_chau):
-    return make_user("lanhdao.laichau", Role.LEADER, lai_chau)
 
 
 def add(commune, name, born, sex="M", carer="", pid_tail=None, **data) -> Child:

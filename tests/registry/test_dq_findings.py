@@ -8,7 +8,6 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from tests.registry.registry_fixtures import api, pid, years_ago
-from treem.accounts.models import Role
 from treem.core.actors import SYSTEM
 from treem.core.models import Job, JobStatus
 from treem.geo.models import Unit, UnitLevel
@@ -16,22 +15,6 @@ from treem.registry import services as registry
 from treem.registry.models import Child, ChildStatus
 from treem.registry.quality import findings, services
 from treem.registry.quality.models import CommuneSummary, Finding
-from treem.registry.reference import load_reference
-
-
-@pytest.fixture
-def reference(db):
-    load_reference()
-
-
-@pytest.fixture
-def worker_y(make_user, commune_y):
-    return make_user("canbo.y", Role.COMMUNE_WORKER, commune_y)
-
-
-@pytest.fixture
-def leader(make_user, lai_chau):
-    return make_user("lanhdao.laichau", Role.LEADER, lai_chau)
 
 
 def add(commune, name="Nguyễn Văn Đức", sex="M", born=None, carer="Trần Thị Hoa", **data) -> Child:

@@ -9,7 +9,6 @@ import pytest
 
 from tests.registry.quality_files import write_xlsx
 from tests.registry.registry_fixtures import api, pid
-from treem.accounts.models import Role
 from treem.audit.models import AuditEvent
 from treem.core.actors import SYSTEM
 from treem.core.models import Job, JobStatus
@@ -18,24 +17,8 @@ from treem.registry.models import Child
 from treem.registry.quality import findings, linkage
 from treem.registry.quality.models import Correction, CorrectionMethod, CorrectionStatus, Finding, LinkageRun
 from treem.registry.quality.synthetic import generate_children
-from treem.registry.reference import load_reference
 
 HEADER = ["personal_id", "full_name", "birth_date", "sex", "ethnicity", "commune_code", "father_name", "mother_name"]
-
-
-@pytest.fixture
-def reference(db):
-    load_reference()
-
-
-@pytest.fixture
-def worker_y(make_user, commune_y):
-    return make_user("canbo.y", Role.COMMUNE_WORKER, commune_y)
-
-
-@pytest.fixture
-def leader(make_user, lai_chau):
-    return make_user("lanhdao.laichau", Role.LEADER, lai_chau)
 
 
 def add(commune, name, born, sex="M", carer="", **data) -> Child:
