@@ -92,3 +92,12 @@ def agency(province_code: str, name: str):
     from treem.accounts.models import Agency
 
     return Agency.objects.get(province__code=province_code, province__system="current", name=name)
+
+
+def overdue_text() -> str:
+    """How late the demo's 2026 round is today (the demo fixes its deadline, 10/11/2026; the clock moves on)."""
+    from django.utils import timezone
+
+    from treem.plans.demo import DEADLINE
+
+    return f"quá hạn {(timezone.localdate() - DEADLINE).days} ngày"

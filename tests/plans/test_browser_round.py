@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from tests.browser import chromium_page
 
-from .conftest import SEED_002
+from .conftest import SEED_002, overdue_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -74,7 +74,7 @@ def test_submit_return_resubmit_and_the_round_follows_then_the_main_pages(live_s
         # The health department's reporter: what she owes, then her report, late.
         login(page, base, "soyte.angiang", demo)
         page.get_by_role("link", name="Việc tôi phải báo cáo").first.click()
-        shows(page, "quá hạn 12 ngày")
+        shows(page, overdue_text())
         shot(page, "my-obligations")
         page.get_by_role("button", name="Soạn báo cáo").first.click()
         page.get_by_label("Kết quả thực hiện").fill("Năm 2026 Sở Y tế đã triển khai chương trình dinh dưỡng ở 102 xã.")
