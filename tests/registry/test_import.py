@@ -179,7 +179,8 @@ def test_one_personal_id_for_two_children(commune_x, commune_y, add_child, refer
     ])
     plan = plan_of(csv_bytes(rows), "ds.csv", commune_x)
     assert [r.action for r in plan.rows] == ["reject", "reject"]
-    assert "đã có trong sổ của trẻ Hoàng Văn Khác" in plan.rows[0].errors[0]
+    assert (f"số định danh {pid('M', B3, 5)} đã ghi cho trẻ khác (họ tên và ngày sinh không khớp: sổ ghi Hoàng Văn "
+            f"Khác, {B3:%d/%m/%Y}, tệp ghi Nguyễn Thị Lạ, {B1:%d/%m/%Y})") in plan.rows[0].errors[0]
     assert "thuộc một trẻ trong sổ của xã khác" in plan.rows[1].errors[0]
 
 

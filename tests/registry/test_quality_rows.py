@@ -82,7 +82,8 @@ def test_message_without_row_number_uses_field_label():
         ({c.SEX: "khác"}, "sex_unknown"),
         ({c.BIRTH_DATE: None}, "birth_date_missing"),
         ({c.BIRTH_DATE: "13/13/2015"}, "birth_date_unreadable"),
-        ({c.BIRTH_DATE: "2015"}, "birth_date_unreadable"),
+        ({c.BIRTH_DATE: "2015"}, "birth_date_year_only"),
+        ({c.BIRTH_DATE: "hôm qua"}, "birth_date_unreadable"),
         ({c.BIRTH_DATE: 2015}, "birth_date_year_only"),
         ({c.BIRTH_DATE: "01/01/2030"}, "birth_date_future"),
         ({c.BIRTH_DATE: "01/06/2009"}, "over_age"),  # 16th birthday today

@@ -15,6 +15,7 @@ Three steps, the same from the web, the background worker and the command line:
 
 import hashlib
 import io
+import logging
 import os
 import re
 import uuid
@@ -32,11 +33,12 @@ from django.utils.translation import gettext as _
 from treem.accounts.scope import Capability, forbid_unless, scope_for
 from treem.audit.models import AuditEvent
 from treem.audit.services import record
+from treem.core.formats import format_date
 from treem.core.text import fold
 from treem.geo.models import Unit
 
 from . import bulk
-from .models import Carer, CarerRelation, Child, ChildCarer, ChildStatus, ImportBatch, ImportStatus, YesNoUnknown
+from .models import Carer, CarerRelation, Child, ChildCarer, ChildStatus, ImportBatch, ImportStatus, Sex, YesNoUnknown
 from .parallel import validate_rows
 from .quality import columns as cols
 from .quality.export import write_rejected_rows, write_xlsx
@@ -55,6 +57,8 @@ _NO_WORDS = {"khong", "no", "0", "chua", "false", "k"}
 _CLOSED = (ChildStatus.MERGED, ChildStatus.IN_ERROR)
 CHUNK = 5000
 _FLAGGED = {"ethnicity_unknown"}
+
+logger = logging.getLogger(__name__)
 
 
 def max_bytes() -> int:
@@ -212,9 +216,13 @@ class RowPlan:
     folded: str = ""
     version: int = 0  # of the matched record when the plan was made
     flags: list[str] | None = None  # data-quality flags of the new values, from the row check
+    child_name: str = ""  # of the matched record (always one of the importing commune's children)
 
     def as_json(self) -> dict:
-        return {"row": self.row, "action": self.action, "errors": self.errors, "warnings": self.warnings}
+        """The row for the command line's --json: "changes" is {field: [old, new]} (empty unless an update) and
+        "child" the name on the register of the matched child (null when none was matched)."""
+        return {"row": self.row, "action": self.action, "errors": self.errors, "warnings": self.warnings,
+                "child": self.child_name or None, "changes": self.changes if self.action == UPDATE else {}}
 
 
 @dataclass
@@ -226,16 +234,23 @@ class ImportPlan:
     sheet: str | None
     sheet_names: list[str]
     file_format: str
+    file_warnings: list[str] = field(default_factory=list)  # about the file as a whole (a column it lacks)
 
     def summary(self) -> dict:
+        """Counts per action, "total", "warnings" (rows with a warning) and, when there are some, "file_warnings"."""
         counts = dict.fromkeys(ACTIONS, 0)
         for row in self.rows:
             counts[row.action] += 1
-        return {**counts, "total": len(self.rows), "warnings": sum(1 for r in self.rows if r.warnings)}
+        summary = {**counts, "total": len(self.rows), "warnings": sum(1 for r in self.rows if r.warnings)}
+        if self.file_warnings:
+            summary["file_warnings"] = self.file_warnings
+        return summary
 
     def report(self) -> list:
-        """Compact per-row report kept with the batch: [row, action, errors, warnings]."""
-        return [[r.row, r.action, r.errors, r.warnings] for r in self.rows]
+        """Compact per-row report kept with the batch: [row, action, errors, warnings], and for an update row a fifth
+        item {"child": name on the register, "changes": {field: [old, new]}}. Read it with report_rows."""
+        return [[r.row, r.action, r.errors, r.warnings, {"child": r.child_name, "changes": r.changes}]
+                if r.action == UPDATE else [r.row, r.action, r.errors, r.warnings] for r in self.rows]
 
 
 def _disability(text: str | None) -> str | None:
@@ -352,7 +367,13 @@ def plan_import(table: Table, commune: Unit, *, overrides: dict | None = None, c
         raise MappingNeeded(table.headers, unknown, missing)
     headers = table.column_headers(mapping)
     mapped = set(mapping.values())
-    formulas = formula_cells(content, table) if content and table.file_format in ("xlsx", "ods") else set()
+    formulas: dict[int, list[int]] = {}  # row number: mapped columns holding a formula
+    if content and table.file_format in ("xlsx", "ods"):
+        for number, column in sorted(formula_cells(content, table)):
+            if column in mapping:
+                formulas.setdefault(number, []).append(column)
+    file_warnings = [_("The file has no “%(column)s” column: this is not imported for any child.")
+                     % {"column": cols.FIELD_LABELS[name]} for name in cols.absent_checked_fields(mapping)]
     _by_id, by_pid, by_name = _existing(commune)
 
     validated = []
@@ -378,14 +399,18 @@ def plan_import(table: Table, commune: Unit, *, overrides: dict | None = None, c
     seen_child: dict = {}
     matched_ids = []
     for row, result in validated:
-        plan = RowPlan(row=row.number, action=REJECT, errors=[i.message for i in result.errors],
-                       warnings=[i.message for i in result.warnings])
+        # A formula cell is reported as such, not also as the empty value it shows ("missing name").
+        formula_fields = {mapping[column] for column in formulas.get(row.number, ())}
+        if formula_fields & set(cols.MARK_FIELDS):
+            formula_fields |= {cols.SEX, cols.BIRTH_DATE}
+        plan = RowPlan(row=row.number, action=REJECT,
+                       errors=[i.message for i in result.errors if i.field not in formula_fields],
+                       warnings=[i.message for i in result.warnings if i.field not in formula_fields])
         plans.append(plan)
-        for column in sorted({c for (r, c) in formulas if r == row.number}):
-            if column in mapping:
-                plan.errors.append(_("Row %(row)s, column '%(column)s': the cell holds a formula; copy the column and "
-                                     "paste it back as values only (Paste Values).")
-                                   % {"row": row.number, "column": table.headers[column]})
+        for column in formulas.get(row.number, ()):
+            plan.errors.append(_("Row %(row)s, column '%(column)s': the cell holds a formula; copy the column and "
+                                 "paste it back as values only (Paste Values).")
+                               % {"row": row.number, "column": table.headers[column]})
         if plan.errors:
             continue
         values, notes = _values_from_row(result.data, mapped)
@@ -393,7 +418,8 @@ def plan_import(table: Table, commune: Unit, *, overrides: dict | None = None, c
         pid = values.get("personal_id") or ""
         name_key = (fold(values["full_name"]), values["birth_date"])
         plan.folded = name_key[0]
-        if pid == (result.data.get("personal_id") or ""):  # the findings of the check are about the saved value
+        # The findings of the check are about the saved value; without an ID column, write_plan finds them.
+        if cols.PERSONAL_ID in mapped and pid == (result.data.get("personal_id") or ""):
             plan.flags = [i.code for i in result.warnings if i.code in _FLAGGED or (i.code.startswith("id_")
                           and i.code not in IGNORED_FINDINGS and i.field == cols.PERSONAL_ID)]
         # Inside the file: one number, one child; one child, one row.
@@ -415,11 +441,8 @@ def plan_import(table: Table, commune: Unit, *, overrides: dict | None = None, c
         existing = None
         if pid and pid in by_pid:
             existing = by_pid[pid]
-            if fold(existing["full_name"]) != name_key[0] and existing["birth_date"] != name_key[1]:
-                plan.errors.append(_("Row %(row)s: the personal identification number %(id)s is already on the "
-                                     "register for %(name)s, born %(date)s. Check which child it belongs to.")
-                                   % {"row": row.number, "id": pid, "name": existing["full_name"],
-                                      "date": existing["birth_date"].strftime("%d/%m/%Y")})
+            if (fold(existing["full_name"]), existing["birth_date"]) != name_key:
+                plan.errors.append(_another_child(row.number, pid, existing, values))
                 continue
         elif pid and pid in elsewhere:
             other = elsewhere[pid]
@@ -458,7 +481,12 @@ def plan_import(table: Table, commune: Unit, *, overrides: dict | None = None, c
             continue
         seen_child[existing["id"]] = row.number
         plan.child_id, plan.values, plan.carer, plan.version = existing["id"], values, carer, existing["version"]
+        plan.child_name = existing["full_name"]
         plan.changes = _differences(values, existing)
+        if "full_name" in plan.changes:  # the same letters (the match says so): accents added or corrected
+            plan.warnings.append(_("Row %(row)s: the name on the register, “%(old)s”, will be corrected to "
+                                   "“%(new)s” (the same name, with its accents).")
+                                 % {"row": row.number, "old": existing["full_name"], "new": values["full_name"]})
         matched_ids.append(existing["id"])
 
     carers = _carers_of(matched_ids)
@@ -479,7 +507,65 @@ def plan_import(table: Table, commune: Unit, *, overrides: dict | None = None, c
     if progress:
         progress(total, total)
     return ImportPlan(rows=plans, headers=table.headers, mapping=mapping, unknown=unknown, sheet=table.sheet_name,
-                      sheet_names=table.sheet_names, file_format=table.file_format)
+                      sheet_names=table.sheet_names, file_format=table.file_format, file_warnings=file_warnings)
+
+
+def _another_child(row: int, pid: str, existing: dict, values: dict) -> str:
+    """The error of a row whose personal ID the register has for a child with another name or birth date.
+
+    Only the importing commune's children are matched (_existing), so naming the child reveals nothing the importer
+    may not see; a number found in another commune's register is reported without any name (_elsewhere)."""
+    other_name = fold(existing["full_name"]) != fold(values["full_name"])
+    other_birth = existing["birth_date"] != values["birth_date"]
+    what = (_("full name and date of birth") if other_name and other_birth
+            else _("full name") if other_name else _("date of birth"))
+
+    def facts(name: str, born: date) -> str:
+        return ", ".join([name] * other_name + [format_date(born)] * other_birth)
+
+    return (_("Row %(row)s: the personal identification number %(id)s is recorded for another child (%(what)s do not "
+              "match: the register has %(register)s, the file %(file)s). Check which child the number belongs to.")
+            % {"row": row, "id": pid, "what": what, "register": facts(existing["full_name"], existing["birth_date"]),
+               "file": facts(values["full_name"], values["birth_date"])})
+
+
+# ---------------------------------------------------------------- the report, for people
+
+
+_CHANGE_LABELS = {**cols.FIELD_LABELS, "carer": cols.FIELD_LABELS[cols.CARER_NAME]}
+
+
+def _shown(name: str, value) -> str:
+    if value in (None, ""):
+        return "—"
+    try:
+        if name == "birth_date":
+            return format_date(date.fromisoformat(value) if isinstance(value, str) else value)
+        if name == "sex":
+            return str(Sex(value).label)
+        if name in ("birth_registered", "disability"):
+            return str(YesNoUnknown(value).label)
+    except (TypeError, ValueError):
+        pass
+    return str(value)
+
+
+def change_lines(changes: dict) -> list[str]:
+    """{field: [old, new]} as "Field: old → new" lines, with Vietnamese labels and dd/mm/yyyy dates."""
+    return [f"{_CHANGE_LABELS.get(name, name)}: {_shown(name, old)} → {_shown(name, new)}"
+            for name, (old, new) in changes.items()]
+
+
+def report_rows(report: list) -> list[dict]:
+    """A batch's report as dicts for the preview page: "row", "action", "errors", "warnings", and for an update row
+    "child" (the name on the register) and "changes" (change_lines). Reports kept before the changes were recorded
+    (four items a row) show none."""
+    rows = []
+    for entry in report:
+        detail = entry[4] if len(entry) > 4 and isinstance(entry[4], dict) else {}
+        rows.append({"row": entry[0], "action": entry[1], "errors": entry[2], "warnings": entry[3],
+                     "child": detail.get("child") or "", "changes": change_lines(detail.get("changes") or {})})
+    return rows
 
 
 # ---------------------------------------------------------------- committing
@@ -680,15 +766,17 @@ def batch_commit(batch: ImportBatch, *, actor, job=None, request=None) -> Import
             job_progress(job, len(plan.rows), len(plan.rows), _("Saving to the register"))
         summary = write_plan(plan, actor=actor, commune=batch.commune, batch=batch)
         batch.status, batch.summary, batch.report = ImportStatus.COMMITTED, summary, plan.report()
+        batch.error = ""  # of an earlier attempt that failed
         batch.committed_by = actor if getattr(actor, "pk", None) else None
         batch.committed_at = timezone.now()
-        batch.save(update_fields=["status", "summary", "report", "committed_by", "committed_at", "updated_at"])
+        batch.save(update_fields=["status", "summary", "report", "error", "committed_by", "committed_at",
+                                  "updated_at"])
     return batch
 
 
 def rejected_rows_xlsx(batch: ImportBatch) -> bytes:
     """The rejected rows exactly as they were in the file, plus a column 'Lỗi' with every error."""
-    rejected = {row: errors for row, action, errors, _warnings in batch.report if action == REJECT}
+    rejected = {entry[0]: entry[2] for entry in batch.report if entry[1] == REJECT}
     table = read_file(bytes(batch.content), batch.filename, batch.sheet or None)
     pairs = [(row.values, rejected[row.number]) for row in table.rows if row.number in rejected]
     headers, rows = write_rejected_rows(table.headers, pairs)
@@ -707,17 +795,35 @@ def _actor(job):
 
 
 def run_preview(job, batch_id: str) -> dict:
+    """A file that cannot be read is a failed batch (batch_preview); so is an unexpected error, which would otherwise
+    leave the batch "checking" for ever. The error is raised again so the job is marked failed too."""
     batch = ImportBatch.objects.select_related("commune").get(pk=batch_id)
-    batch_preview(batch, job=job)
+    try:
+        batch_preview(batch, job=job)
+    except Exception:
+        logger.exception("checking import batch %s failed", batch.pk)
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=ImportStatus.FAILED, updated_at=timezone.now(),
+            error=_("The file could not be checked because of an unexpected error. Upload it again; if this happens "
+                    "again, tell the administrator."))
+        raise
     return {"url": f"/children/import/{batch.pk}/"}
 
 
 def run_commit(job, batch_id: str) -> dict:
+    """A failed save changed nothing (batch_commit is one transaction), so the batch goes back to "checked, ready to
+    save" with the error, and the person can try again. The error is raised again so the job is marked failed."""
     batch = ImportBatch.objects.select_related("commune").get(pk=batch_id)
     try:
         batch_commit(batch, actor=_actor(job), job=job)
-    except ImportProblem as exc:
-        ImportBatch.objects.filter(pk=batch.pk).update(error=str(exc))
+    except Exception as exc:
+        if not isinstance(exc, ImportProblem):
+            logger.exception("saving import batch %s failed", batch.pk)
+        message = str(exc) if isinstance(exc, ImportProblem) else _(
+            "Saving failed because of an unexpected error; nothing was saved. Try again; if this happens again, tell "
+            "the administrator.")
+        ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.COMMITTING).update(
+            status=ImportStatus.PREVIEWED, error=message, updated_at=timezone.now())
         raise
     return {"url": f"/children/import/{batch.pk}/"}
 

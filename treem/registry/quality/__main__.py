@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from . import columns
 from .dedupe import DEFAULT_THRESHOLD, MIN_RECORDS_TO_TRAIN, Pair, find_duplicates
-from .rows import validate_row
+from .rows import validate_row, written_birth_date
 from .tabular import Table, TableError, read_table
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -50,7 +50,9 @@ def _records(table: Table, mapping: dict[int, str], today: date, commune: str | 
             {
                 "id": row.number,
                 "full_name": data["full_name"],
-                "birth_date": data.get("birth_date"),
+                # As written: validate_row blanks a date of a 16-year-old or of a birth not yet due, yet two rows
+                # of the same child with that date are still a pair.
+                "birth_date": written_birth_date(raw),
                 "sex": data.get("sex"),
                 "personal_id": data.get("personal_id"),
                 "carer_name": data.get("carer_name"),

@@ -48,6 +48,8 @@ CANONICAL_FIELDS = (
 )
 MARK_FIELDS = (MALE_MARK, FEMALE_MARK)
 REQUIRED_FIELDS = (FULL_NAME, SEX, BIRTH_DATE)
+# Optional columns whose empty cell is a warning on the row; a file without the column gets one warning.
+CHECKED_OPTIONAL_FIELDS = (PERSONAL_ID, ETHNICITY, CARER_NAME)
 
 FIELD_LABELS = {
     FULL_NAME: "Họ và tên",
@@ -272,9 +274,18 @@ def map_headers(
 
 
 def missing_required(mapping: dict[int, str]) -> list[str]:
-    """Required fields no column provides. Nam/Nữ mark columns stand in for sex."""
+    """Required fields no column provides.
+
+    Nam/Nữ mark columns stand in for sex, and for the birth date too: a common form has "Ngày sinh" over two
+    columns "Nam" | "Nữ" and writes the date under the child's sex (a row with only a mark then lacks its date)."""
     present = set(mapping.values())
     missing = [f for f in REQUIRED_FIELDS if f not in present]
-    if SEX in missing and present & set(MARK_FIELDS):
-        missing.remove(SEX)
+    if present & set(MARK_FIELDS):
+        missing = [f for f in missing if f not in (SEX, BIRTH_DATE)]
     return missing
+
+
+def absent_checked_fields(mapping: dict[int, str]) -> list[str]:
+    """The optional checked fields (personal ID, ethnic group, carer) the file has no column for."""
+    present = set(mapping.values())
+    return [f for f in CHECKED_OPTIONAL_FIELDS if f not in present]

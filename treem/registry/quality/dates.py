@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from .text import clean_text, fold
 
@@ -21,8 +22,12 @@ _DAY_FIRST = re.compile(r"^(\d{1,2})([/\-.])(\d{1,2})\2(\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _WORDS = re.compile(r"^ngay\s*(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})$")
 _TWO_DIGIT_YEAR = re.compile(r"^\d{1,2}[/\-.]\d{1,2}[/\-.]\d{2}$")
+# A cell formatted as text (or a CSV) keeps an Excel date as its serial number: "42500" or "42500.0".
+_SERIAL_TEXT = re.compile(r"^([0-9]{5})(?:\.0+)?$")
+_YEAR_TEXT = re.compile(r"^([0-9]{4})(?:\.0+)?$")
 
 EXAMPLE = "ví dụ 25/12/2015"
+_VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def format_date(d: date) -> str:
@@ -51,6 +56,37 @@ def from_excel_serial(serial: float) -> date:
     return _EXCEL_EPOCH + timedelta(days=whole)
 
 
+def year_only_message(year: int) -> str:
+    return f"chỉ có năm sinh {year}; cần ngày sinh đầy đủ (ngày/tháng/năm)"
+
+
+def bare_year(value: object) -> int | None:
+    """The year when a cell holds only a year (2015, 2015.0, "2015"), else None.
+
+    A bare year would otherwise be read as an Excel day number in 1905."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        year = value
+    elif isinstance(value, float):
+        year = int(value) if value.is_integer() else None
+    else:
+        match = _YEAR_TEXT.match(clean_text(value)) if isinstance(value, str) else None
+        year = int(match.group(1)) if match else None
+    return year if year is not None and 1900 <= year <= 2100 else None
+
+
+def excel_serial_text(value: object) -> date | None:
+    """The date of text holding an Excel serial number ("42500", "42500.0"), else None.
+
+    Only five digits whose date is plausible for a person's record (up to a year from today) are read so."""
+    match = _SERIAL_TEXT.match(clean_text(value)) if isinstance(value, str) else None
+    if not match:
+        return None
+    day = from_excel_serial(int(match.group(1)))
+    return day if day <= datetime.now(_VIETNAM).date() + timedelta(days=366) else None
+
+
 def _parse_text(text: str) -> date:
     if match := _DAY_FIRST.match(text):
         day, _, month, year = match.groups()
@@ -61,13 +97,18 @@ def _parse_text(text: str) -> date:
     if match := _WORDS.match(fold(text)):
         day, month, year = match.groups()
         return _build(int(year), int(month), int(day), text)
+    if (serial := excel_serial_text(text)) is not None:
+        return serial
+    if (year := bare_year(text)) is not None:
+        raise ValueError(f"{year_only_message(year)}, {EXAMPLE}")
     if _TWO_DIGIT_YEAR.match(text):
         raise ValueError(f"ngày '{text}' có năm 2 chữ số: hãy ghi đủ 4 chữ số năm, {EXAMPLE}")
     raise ValueError(f"không đọc được ngày '{text}': hãy ghi theo dạng ngày/tháng/năm, {EXAMPLE}")
 
 
 def parse_date(value: object) -> date:
-    """A date from a cell: text, date/datetime object, or Excel serial number.
+    """A date from a cell: text, date/datetime object, or Excel serial number (also written as text, see
+    excel_serial_text).
 
     Raises ValueError with a Vietnamese message.
     """

@@ -52,16 +52,18 @@ def decode_century_sex(digit: int) -> tuple[int, str]:
 
 
 def normalize_personal_id(value: object) -> tuple[str, bool]:
-    """(text without separators, whether the cell held a number).
+    """(text without separators, whether leading zeros lost in a number cell were restored).
 
-    A number cell has lost its leading zeros (Hà Nội's 001 ... become 1...), so they are restored.
+    A number cell of 10 or 11 digits is a 12-digit ID that lost its leading zeros (Hà Nội's 001... became 1...),
+    so they are restored. Other numbers are kept as they are: 9 digits is an old identity card (CMND) number.
     """
     if isinstance(value, bool):
         return str(value), False
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, int) and value >= 0:
-        return str(value).zfill(12), True
+        text = str(value)
+        return (text.zfill(12), True) if len(text) in (10, 11) else (text, False)
     return _SEPARATORS.sub("", clean_text(value)), False
 
 
@@ -109,11 +111,11 @@ def _fact_findings(text: str, sex: str | None, birth_date: date | None) -> list[
 
 def check_personal_id(value: object, sex: str | None = None, birth_date: date | None = None) -> list[Finding]:
     """Data-quality findings on a personal ID; never raises. An empty list means no problem found."""
-    text, was_number = normalize_personal_id(value)
+    text, restored = normalize_personal_id(value)
     if not text:
         return [Finding("id_missing", WARNING, "chưa có số định danh cá nhân")]
     findings = []
-    if was_number:
+    if restored:
         findings.append(
             Finding(
                 "id_stored_as_number",

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from . import columns as c
-from .dates import age_on, format_date, parse_date
+from .dates import age_on, bare_year, excel_serial_text, format_date, parse_date, year_only_message
 from .ethnicity import find_ethnic_group
 from .personal_id import check_personal_id, normalize_personal_id
 from .sex import FEMALE, MALE, parse_sex
@@ -109,9 +109,9 @@ def _check_name(row: _Row) -> None:
     row.result.data.update(full_name=name, surname=surname, middle_name=middle, given_name=given)
 
 
-def _sex_from_marks(row: _Row) -> tuple[str | None, Any]:
+def _sex_from_marks(raw: dict[str, Any]) -> tuple[str | None, Any]:
     """Sex (and the mark cell's content) from "Nam | Nữ" columns: exactly one must be filled."""
-    male, female = row.raw.get(c.MALE_MARK), row.raw.get(c.FEMALE_MARK)
+    male, female = raw.get(c.MALE_MARK), raw.get(c.FEMALE_MARK)
     if _is_blank(male) == _is_blank(female):
         return None, None
     return (MALE, male) if not _is_blank(male) else (FEMALE, female)
@@ -123,7 +123,7 @@ def _check_sex(row: _Row) -> Any:
     mark_content = None
     sex = parse_sex(raw)
     if sex is None and _is_blank(raw):
-        sex, mark_content = _sex_from_marks(row)
+        sex, mark_content = _sex_from_marks(row.raw)
     if sex is None:
         if _is_blank(raw):
             row.error(c.SEX, "thiếu giới tính (ghi Nam hoặc Nữ)", "sex_missing")
@@ -133,26 +133,32 @@ def _check_sex(row: _Row) -> Any:
     return mark_content
 
 
-def _looks_like_year(value: Any) -> bool:
-    # A bare year (2015) would otherwise be read as an Excel day number in 1905.
-    return isinstance(value, int | float) and not isinstance(value, bool) and 1900 <= value <= 2100
+def _mark_date(mark_content: Any) -> Any:
+    """The content of the Nam/Nữ mark cell when it is a birth date (or a bare year), None for a plain mark ("x")."""
+    if _is_blank(mark_content):
+        return None
+    if bare_year(mark_content) is not None:
+        return mark_content
+    if isinstance(mark_content, int | float) and not isinstance(mark_content, bool) and mark_content < 10000:
+        return None  # a mark written as 1, not a date in 1900-1927
+    try:
+        parse_date(mark_content)
+    except ValueError:
+        return None
+    return mark_content
 
 
 def _check_birth_date(row: _Row, today: date, mark_content: Any) -> None:
     raw = row.raw.get(c.BIRTH_DATE)
-    if _is_blank(raw) and mark_content is not None and not _is_blank(mark_content):
-        try:
-            raw = parse_date(mark_content)
-        except ValueError:
-            raw = None  # a plain "x" mark
+    if _is_blank(raw) and mark_content is not None:
+        raw = _mark_date(mark_content)
     row.result.data["birth_date"] = None
     if _is_blank(raw):
         row.error(c.BIRTH_DATE, "thiếu ngày sinh", "birth_date_missing")
         return
-    if _looks_like_year(raw):
-        row.error(
-            c.BIRTH_DATE, f"chỉ có năm sinh {int(raw)}; cần ngày sinh đầy đủ (ngày/tháng/năm)", "birth_date_year_only"
-        )
+    year = bare_year(raw)
+    if year is not None:
+        row.error(c.BIRTH_DATE, year_only_message(year), "birth_date_year_only")
         return
     try:
         born = parse_date(raw)
@@ -170,10 +176,34 @@ def _check_birth_date(row: _Row, today: date, mark_content: Any) -> None:
             "over_age",
         )
         return
+    if excel_serial_text(raw) is not None:
+        row.warn(
+            c.BIRTH_DATE,
+            f"ô ghi '{cell_text(raw)}' được đọc là số ngày kiểu Excel, tức ngày {format_date(born)}; hãy kiểm tra "
+            "và định dạng cột này là ngày (Date)",
+            "birth_date_serial",
+        )
     row.result.data["birth_date"] = born
 
 
+def written_birth_date(raw: dict[str, Any]) -> date | None:
+    """The birth date a row writes (its column, else the Nam/Nữ cell), without validate_row's checks of age and
+    future dates: finding duplicates compares what is written. None when there is none or it cannot be read."""
+    value = raw.get(c.BIRTH_DATE)
+    if _is_blank(value):
+        value = _mark_date(_sex_from_marks(raw)[1])
+    if _is_blank(value) or bare_year(value) is not None:
+        return None
+    try:
+        return parse_date(value)
+    except ValueError:
+        return None
+
+
 def _check_personal_id(row: _Row) -> None:
+    if c.PERSONAL_ID not in row.raw:  # the file has no such column: said once for the file, not on every row
+        row.result.data["personal_id"] = None
+        return
     raw = row.raw.get(c.PERSONAL_ID)
     text, _ = normalize_personal_id(raw)
     row.result.data["personal_id"] = text or None
@@ -186,7 +216,8 @@ def _check_ethnicity(row: _Row) -> None:
     group = find_ethnic_group(text)
     row.result.data["ethnicity"] = group.name if group else (text or None)
     if not text:
-        row.warn(c.ETHNICITY, "thiếu dân tộc", "ethnicity_missing")
+        if c.ETHNICITY in row.raw:  # else the file has no such column: said once for the file
+            row.warn(c.ETHNICITY, "thiếu dân tộc", "ethnicity_missing")
     elif group is None:
         row.warn(c.ETHNICITY, f"dân tộc '{text}' không có trong danh mục 54 dân tộc", "ethnicity_unknown")
 
@@ -194,7 +225,7 @@ def _check_ethnicity(row: _Row) -> None:
 def _check_carer(row: _Row) -> None:
     carer = normalize_name(row.raw.get(c.CARER_NAME))
     row.result.data["carer_name"] = carer or None
-    if not carer:
+    if not carer and c.CARER_NAME in row.raw:  # else the file has no such column: said once for the file
         row.warn(c.CARER_NAME, "thiếu họ tên cha, mẹ hoặc người chăm sóc", "carer_missing")
     phone, problem = normalize_phone(row.raw.get(c.CARER_PHONE))
     row.result.data["carer_phone"] = phone
@@ -237,7 +268,9 @@ def validate_row(
 ) -> RowResult:
     """Normalise and check one row given as {canonical field: raw cell value}.
 
-    row_number and column_headers ({field: header text}) only make the messages point at the cell.
+    row_number and column_headers ({field: header text}) only make the messages point at the cell. A field absent
+    from raw is a column the file does not have: an empty personal ID, ethnic group or carer is then not warned
+    about on the row (columns.absent_checked_fields says it once for the file).
     """
     row = _Row(raw if isinstance(raw, dict) else {}, row_number, column_headers)
     try:

@@ -1,7 +1,8 @@
 """treem import-children FILE --commune CODE [--commit] [--sheet NAME] [--map HEADER=FIELD] [--json]
 
 Checks every row of a commune's spreadsheet and prints what it would do (create, update, unchanged, reject) with the
-errors and warnings of each row, numbered as in the spreadsheet. Nothing is written without --commit; with it, the
+errors and warnings of each row, numbered as in the spreadsheet, and what each update changes (--json: "changes",
+{field: [old, new]}, and "child", the name on the register). Nothing is written without --commit; with it, the
 valid rows are saved in one transaction, as the system user, with audit events.
 """
 
@@ -47,10 +48,13 @@ class Command(BaseCommand):
         if as_json:
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=1))
             return
+        for message in result["summary"].get("file_warnings", []):
+            self.stdout.write(message)
         for row in result["rows"]:
-            if row["action"] in (importing.REJECT,) or row["warnings"]:
-                self.stdout.write(f"Dòng {row['row']}: {row['action']}")
-                for message in row["errors"] + row["warnings"]:
+            if row["action"] == importing.REJECT or row["warnings"] or row["changes"]:
+                child = f" ({row['child']})" if row["child"] else ""
+                self.stdout.write(f"Dòng {row['row']}: {row['action']}{child}")
+                for message in row["errors"] + row["warnings"] + importing.change_lines(row["changes"]):
                     self.stdout.write(f"  - {message}")
         s = result["summary"]
         verb = "đã lưu" if result["committed"] else "chưa lưu (thêm --commit để lưu)"
