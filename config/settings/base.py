@@ -152,6 +152,11 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True  # serve straight from the apps when collectstatic has not run (local runs)
 
+# The adapter to the national population database used by linkage runs: the dotted path of a class implementing
+# treem.registry.quality.linkage.PopulationRegistry (default: the extract files the commune police hand over).
+TREEM_POPULATION_REGISTRY = os.environ.get(
+    "TREEM_POPULATION_REGISTRY", "treem.registry.quality.linkage.CsvPopulationRegistry")
+
 # The task queue lives in the database: no broker to run; workers on many machines share it.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

@@ -6,6 +6,7 @@ from datetime import date
 from treem.audit.models import AuditEvent
 from treem.core.actors import SYSTEM
 from treem.registry import services as registry
+from treem.registry.models import Child
 from treem.registry.quality import demo, linkage
 from treem.registry.quality.models import CommuneSummary, DuplicatePair, Finding, LinkageRun
 from treem.registry.quality.synthetic import generate_children
@@ -28,7 +29,9 @@ def test_the_demo_shows_findings_pairs_and_an_extract_and_runs_once(db, settings
     for r in records:
         child = registry.child_create(actor=SYSTEM, commune=commune_x, data={
             "full_name": r["full_name"], "sex": r["sex"], "birth_date": r["birth_date"],
-            "ethnicity": r["ethnicity"], "personal_id": r["personal_id"] or "", "village": r["village"]})
+            "ethnicity": r["ethnicity"], "village": r["village"]})
+        # Planted duplicates share a number, which the services refuse: set it as an old import would have.
+        Child.objects.filter(pk=child.pk).update(personal_id=r["personal_id"] or "")
         registry.carer_link(actor=SYSTEM, child=child, full_name=r["carer_name"], relation="mother", primary=True)
     demo.load(io.StringIO())
     assert CommuneSummary.objects.get(commune=commune_x).checked_at is not None

@@ -41,10 +41,12 @@ def register(reference, commune_x):
         "no_carer": add(commune_x, "Vàng Thị Mỷ", sex="F", born=born, carer="", personal_id=pid("F", born, 5),
                         ethnicity=""),
         "twin_id_1": add(commune_x, "Lý Văn Chài", born=born, personal_id=pid("M", born, 6)),
-        "twin_id_2": add(commune_x, "Lý Văn Phin", born=born, personal_id=pid("M", born, 6)),
+        "twin_id_2": add(commune_x, "Lý Văn Phin", born=born),
         "ascii": add(commune_x, "Nguyen Van An", born=born, personal_id=pid("M", born, 7)),
         "registration": add(commune_x, "Hờ A Sềnh", born=born, personal_id=pid("M", born, 8), birth_registered="no"),
     }
+    # The services refuse a number another child carries; records from before that check may still share one.
+    Child.objects.filter(pk=children["twin_id_2"].pk).update(personal_id=pid("M", born, 6))
     # Records the check must also flag: not touched for two years; turned 16 without the daily check noticing.
     Child.objects.filter(pk=children["clean"].pk).update(updated_at=timezone.now() - timedelta(days=800))
     old = add(commune_x, "Lò Văn Tám", born=years_ago(15), personal_id=pid("M", years_ago(16, days=2), 9))

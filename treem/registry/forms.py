@@ -85,11 +85,14 @@ class CircumstanceForm(forms.Form):
                                    widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
 
     def __init__(self, *args, groups=(), **kwargs):
+        from django.utils import timezone
+
         super().__init__(*args, **kwargs)
+        today = timezone.localdate()
         self.fields["group"].choices = [(g.code, f"{g.code}) {g.name}") for g in groups]
         subgroup_choices = [("", _("(not stated)"))]
         for g in groups:
-            subgroup_choices += [(s.code, f"{s.code} {s.name}") for s in g.subgroups.all()]
+            subgroup_choices += [(s.code, f"{s.code} {s.name}") for s in g.subgroups.all() if s.valid_on(today)]
         self.fields["subgroup"].widget.choices = subgroup_choices
 
 

@@ -6,6 +6,7 @@ fixture changed, and rows the fixture no longer lists are ended (valid_to), neve
 """
 
 import json
+from datetime import date
 from pathlib import Path
 
 from django.db import transaction
@@ -59,7 +60,9 @@ def load_reference(data: dict | None = None) -> dict:
         )
         counts[outcome] = counts.get(outcome, 0) + 1
         group = CircumstanceGroup.objects.get(code=g["code"])
+        subgroup_codes = []
         for sub_order, s in enumerate(g.get("subgroups", []), start=1):
+            subgroup_codes.append(s["code"])
             outcome = _sync(
                 CircumstanceSubgroup,
                 {"group": group, "code": s["code"]},
@@ -69,9 +72,18 @@ def load_reference(data: dict | None = None) -> dict:
                     "order": sub_order,
                     "verified": bool(s.get("verified")),
                     "note": s.get("note", ""),
+                    "valid_from": date.fromisoformat(s["valid_from"]) if s.get("valid_from") else None,
+                    "valid_to": None,
                 },
             )
             counts[outcome] = counts.get(outcome, 0) + 1
+        # A sub-group the fixture no longer lists under its group is ended (children may still name it). The
+        # sub-groups of a group dropped altogether stay as they are: the group itself is ended below.
+        counts["ended"] += (
+            CircumstanceSubgroup.objects.filter(group=group, valid_to__isnull=True)
+            .exclude(code__in=subgroup_codes)
+            .update(valid_to=today)
+        )
     for order, r in enumerate(data.get("risks", []), start=1):
         risk_codes.append(r["code"])
         outcome = _sync(

@@ -186,14 +186,39 @@ def quality_flags(child: Child) -> list[str]:
     return flags
 
 
+def _id_holders(personal_id: str, exclude_pk=None):
+    qs = Child.objects.filter(personal_id=personal_id).exclude(status__in=[ChildStatus.MERGED, ChildStatus.IN_ERROR])
+    return qs.exclude(pk=exclude_pk) if exclude_pk else qs
+
+
 def personal_id_in_use(personal_id: str, exclude_pk=None) -> bool:
     """Another record (anywhere) already carries this number. Says nothing else about that record."""
+    return bool(personal_id) and _id_holders(personal_id, exclude_pk).exists()
+
+
+def personal_id_taken(actor, personal_id: str, exclude_pk=None) -> str:
+    """Why this number cannot be given to a child: another child (not merged, not in error) already carries it.
+    The other child is named only to an actor who may see her. "" when the number is free (or empty)."""
+    from .selectors import children_visible_to
+
     if not personal_id:
-        return False
-    qs = Child.objects.filter(personal_id=personal_id).exclude(status__in=[ChildStatus.MERGED, ChildStatus.IN_ERROR])
-    if exclude_pk:
-        qs = qs.exclude(pk=exclude_pk)
-    return qs.exists()
+        return ""
+    holders = _id_holders(personal_id, exclude_pk)
+    other = children_visible_to(actor).filter(pk__in=holders.values("pk")).select_related("commune").first()
+    if other is not None:
+        return _("The personal identification number %(id)s is already on the register for %(name)s, born "
+                 "%(date)s (%(commune)s). One number belongs to one child: check which child it belongs to.") % {
+            "id": personal_id, "name": other.full_name, "date": other.birth_date.strftime("%d/%m/%Y"),
+            "commune": other.commune.name}
+    if holders.exists():
+        return _("The personal identification number %(id)s is already recorded for another child in another "
+                 "commune or ward. One number belongs to one child: check the number.") % {"id": personal_id}
+    return ""
+
+
+def _require_free_id(actor, personal_id: str, exclude_pk=None) -> None:
+    if problem := personal_id_taken(actor, personal_id, exclude_pk):
+        raise ValidationError({"personal_id": [problem]})
 
 
 def _snapshot(child: Child) -> dict:
@@ -223,6 +248,7 @@ def child_create(*, actor, commune: Unit, data: dict, source: str = "manual", re
     _require_edit(actor, commune)
     clean = normalise_child(data)
     _raise(clean.errors)
+    _require_free_id(actor, clean.data["personal_id"])
     child = Child(**clean.data, commune=commune, province_id=commune.province_id, source=source,
                   name_folded=fold(clean.data["full_name"]), provisional=bool(data.get("provisional")))
     _set_quality(child)
@@ -260,6 +286,9 @@ def child_update(*, actor, child: Child, data: dict, version: int | None, reques
     clean = normalise_child({**editable, "sex_current": current.sex, "birth_date_current": current.birth_date},
                             partial=True)
     _raise(clean.errors)
+    if clean.data.get("personal_id", current.personal_id) != current.personal_id:
+        # Only a new number is checked: a record already sharing its number can still have other facts corrected.
+        _require_free_id(actor, clean.data["personal_id"], exclude_pk=current.pk)
     before = _snapshot(current)
     for name, value in clean.data.items():
         setattr(current, name, value)
@@ -424,6 +453,14 @@ def circumstance_add(*, actor, child: Child, group: CircumstanceGroup | str, sub
     started = _day(started_on, "started_on")
     if started and started < child.birth_date:
         raise ValidationError({"started_on": [_("The date cannot be before the child's birth.")]})
+    on = started or timezone.localdate()
+    if not CircumstanceGroup.objects.valid_on(on).filter(pk=group.pk).exists():
+        raise ValidationError({"group": [_("The group %(code)s is not in force on %(date)s: choose a group in force "
+                                           "on that date.") % {"code": group.code, "date": on.strftime("%d/%m/%Y")}]})
+    if subgroup is not None and not subgroup.valid_on(on):
+        raise ValidationError({"subgroup": [_("The sub-group %(code)s is not in force on %(date)s: choose a sub-group "
+                                              "in force on that date.") % {"code": subgroup.code,
+                                                                           "date": on.strftime("%d/%m/%Y")}]})
     if ChildCircumstance.objects.filter(child=child, group=group, ended_on__isnull=True).exists():
         raise ValidationError({"group": [_("The child is already recorded in this group.")]})
     circumstance = ChildCircumstance.objects.create(child=child, group=group, subgroup=subgroup, started_on=started,
@@ -581,5 +618,5 @@ __all__ = [
     "EDITABLE_FIELDS", "VersionConflict", "carer_link", "carer_unlink", "child_accept_move",
     "child_cancel_move", "child_create", "child_mark_deceased", "child_mark_in_error", "child_record_move",
     "child_update", "children_mark_over_16", "circumstance_add", "circumstance_end", "measurement_add",
-    "normalise_child", "personal_id_in_use", "quality_flags", "risk_add", "risk_end",
+    "normalise_child", "personal_id_in_use", "personal_id_taken", "quality_flags", "risk_add", "risk_end",
 ]

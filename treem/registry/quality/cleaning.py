@@ -20,6 +20,7 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 
 from treem.geo.models import Unit
 from treem.registry.models import Child, ChildCarer, ChildStatus
@@ -232,6 +233,7 @@ def parse_sheet(content: bytes, filename: str, items: Sequence[dict], current: d
 def _update_entry(number: int, key: str, listed: dict, now: dict, verified: dict, police: str) -> dict:
     entry = {"kind": "update", "row": number, "child": key, "name": now["full_name"], "police": police,
              "changes": [], "confirmed": []}
+    after = dict(now)  # the facts once the row's readable values are applied (the ID is checked against them)
     for field in FACTS:
         raw = verified[field]
         if raw is None or _cell_text(raw) == "":
@@ -243,13 +245,25 @@ def _update_entry(number: int, key: str, listed: dict, now: dict, verified: dict
         if not error and value == now[field]:
             entry["confirmed"].append(field)
             continue
+        if not error:
+            after[field] = value
         entry["changes"].append({
             "id": f"{number}-{field}", "field": field, "label": FACT_LABELS[field], "old": now[field],
             "new": value, "typed": _cell_text(raw), "listed": listed.get(field, ""),
             "old_display": display_fact(field, now[field]), "new_display": display_fact(field, value),
             "conflict": now[field] != listed.get(field, ""), "error": error,
+            "warnings": id_warnings(value, after["sex"], after["birth_date"]) if field == "personal_id" and not error
+            else [],
         })
     return entry
+
+
+def id_warnings(personal_id: str, sex: str, birth_date: str) -> list[str]:
+    """What the check every write runs finds on a well-formed ID: the sex and birth year it encodes against the
+    child's (dates ISO, sex M/F). Shape and province code are errors of parse_fact."""
+    born = date.fromisoformat(birth_date) if birth_date else None
+    return [f.message for f in check_personal_id(personal_id, sex or None, born)
+            if f.code in ("id_sex_mismatch", "id_year_mismatch")]
 
 
 def _create_entry(number: int, verified: dict, printed: dict, police: str) -> dict:
@@ -269,9 +283,37 @@ def _create_entry(number: int, verified: dict, printed: dict, police: str) -> di
             errors.append(f"{FACT_LABELS[field]}: thiếu")
     errors += [f"{FACT_LABELS.get(k, k)}: {v}" for k, v in clean.errors.items()
                if not any(e.startswith(FACT_LABELS.get(k, k)) for e in errors)]
+    warnings = id_warnings(data["personal_id"], data["sex"], data["birth_date"]) if data["personal_id"] else []
     return {"kind": "create", "row": number, "id": f"{number}-new", "name": data["full_name"], "data": data,
             "display": [(FACT_LABELS[f], display_fact(f, data[f])) for f in FACTS], "errors": errors,
-            "police": police}
+            "warnings": [f"{FACT_LABELS['personal_id']}: {w}" for w in warnings], "police": police}
+
+
+def check_review(review: list[dict], *, actor, commune: Unit) -> list[dict]:
+    """Check a review against the register, as the actor sees it: a verified ID another child already carries is an
+    error (that change cannot be applied); a new row that may be a child already on the register is a warning (the
+    officer decides)."""
+    from treem.registry.selectors import likely_duplicates
+    from treem.registry.services import personal_id_taken
+
+    for entry in review:
+        if entry["kind"] == "update":
+            for change in entry["changes"]:
+                if change["field"] == "personal_id" and change["new"] and not change["error"]:
+                    change["error"] = personal_id_taken(actor, change["new"], exclude_pk=entry["child"])
+        elif entry["kind"] == "create":
+            data = entry["data"]
+            if data["personal_id"] and (problem := personal_id_taken(actor, data["personal_id"])):
+                entry["errors"].append(f"{FACT_LABELS['personal_id']}: {problem}")
+            if data["full_name"] and data["birth_date"]:
+                for hint in likely_duplicates(actor, commune=commune, full_name=data["full_name"],
+                                              birth_date=date.fromisoformat(data["birth_date"]),
+                                              personal_id=data["personal_id"]):
+                    entry["warnings"].append(
+                        _("May already be on the register: %(name)s, born %(date)s (%(reason)s).")
+                        % {"name": hint.child.full_name, "date": format_date(hint.child.birth_date),
+                           "reason": hint.reason})
+    return review
 
 
 def display_fact(field: str, value: str) -> str:

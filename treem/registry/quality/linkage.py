@@ -21,11 +21,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from treem.registry.models import Child
 
@@ -67,8 +69,14 @@ class PopulationRecord:
         return data
 
 
+@runtime_checkable
 class PopulationRegistry(Protocol):
-    """What the register needs from the national population database."""
+    """What the register needs from the national population database. The adapter in use is the class named by the
+    setting TREEM_POPULATION_REGISTRY (registry_for)."""
+
+    @classmethod
+    def for_run(cls, run: LinkageRun) -> PopulationRegistry:
+        """The registry to compare a linkage run with (the file adapter reads the extract uploaded with the run)."""
 
     def lookup_by_id(self, ids: Iterable[str]) -> dict[str, PopulationRecord]:
         """The records carrying these personal IDs (IDs not found are absent)."""
@@ -151,6 +159,10 @@ class CsvPopulationRegistry:
             father_name=normalize_name(father),
             mother_name=normalize_name(mother),
         )
+
+    @classmethod
+    def for_run(cls, run: LinkageRun) -> CsvPopulationRegistry:
+        return cls.from_file(bytes(run.content), run.filename)
 
     def lookup_by_id(self, ids: Iterable[str]) -> dict[str, PopulationRecord]:
         return {i: self.by_id[i] for i in ids if i in self.by_id}
@@ -286,8 +298,23 @@ def match_children(children: Sequence[dict], registry: PopulationRegistry, *,
 # ---------------------------------------------------------------- a run over a commune's register
 
 
+def registry_class() -> type[PopulationRegistry]:
+    """The adapter class named by the setting TREEM_POPULATION_REGISTRY (a dotted path; the file adapter by
+    default)."""
+    path = getattr(settings, "TREEM_POPULATION_REGISTRY", "") or f"{__name__}.CsvPopulationRegistry"
+    try:
+        cls = import_string(path)
+    except ImportError as exc:
+        raise ImproperlyConfigured(f"TREEM_POPULATION_REGISTRY = {path!r} cannot be imported: {exc}") from exc
+    if not (isinstance(cls, type) and issubclass(cls, PopulationRegistry)):
+        raise ImproperlyConfigured(
+            f"TREEM_POPULATION_REGISTRY = {path!r} is not a population registry adapter: it must be a class with "
+            "the methods of treem.registry.quality.linkage.PopulationRegistry (for_run, lookup_by_id, candidates).")
+    return cls
+
+
 def registry_for(run: LinkageRun) -> PopulationRegistry:
-    return CsvPopulationRegistry.from_file(bytes(run.content), run.filename)
+    return registry_class().for_run(run)
 
 
 def run_linkage(run: LinkageRun, *, registry: PopulationRegistry | None = None,
@@ -304,7 +331,7 @@ def run_linkage(run: LinkageRun, *, registry: PopulationRegistry | None = None,
         proposals, stats = match_children(records, registry)
         step(3, f"Đang lưu {len(proposals)} đề xuất sửa")
         stats.update(store_proposals(run, proposals))
-    except TableError as exc:
+    except (TableError, ImproperlyConfigured) as exc:
         LinkageRun.objects.filter(pk=run.pk).update(status=RunStatus.FAILED, error=str(exc))
         raise
     LinkageRun.objects.filter(pk=run.pk).update(status=RunStatus.DONE, summary=stats)

@@ -274,6 +274,8 @@ def children_merge(*, actor, pair: DuplicatePair, survivor: str, choices: dict[s
         if source is gone and getattr(gone, field) != getattr(keep, field):
             data[field] = getattr(gone, field)
     if data:
+        # The merged record leaves the register first, so the survivor may take its personal ID (one child's number).
+        Child.objects.filter(pk=gone.pk).update(status=ChildStatus.MERGED)
         keep = registry.child_update(actor=actor, child=keep, data=data, version=None, request=request)
     now, today = timezone.now(), timezone.localdate()
     reason = _("Merged duplicate record of %(name)s") % {"name": gone.full_name}
@@ -427,6 +429,7 @@ def cleaning_upload(*, actor, cleaning_round: CleaningRound, filename: str, cont
         review = cleaning.parse_sheet(content, filename, cleaning_round.items, current)
     except TableError as exc:
         raise QualityProblem(str(exc)) from None
+    cleaning.check_review(review, actor=actor, commune=cleaning_round.commune)
     cleaning_round.review, cleaning_round.status = review, RoundStatus.REVIEWING
     cleaning_round.upload_name, cleaning_round.upload_sha256 = filename[:255], linkage.sha256(content)
     cleaning_round.uploaded_by, cleaning_round.uploaded_at = _user(actor), timezone.now()
@@ -470,31 +473,46 @@ def cleaning_apply(*, actor, cleaning_round: CleaningRound, accepted: set[str], 
         raise QualityProblem(_("Upload the verified sheet first; a round is applied once."))
     updated, created, skipped, applied_changes = 0, 0, [], []
     for entry in cleaning_round.review:
+        row = entry["row"]
         if entry["kind"] == "update":
             chosen = [c for c in entry["changes"] if c["id"] in accepted and not c["error"]]
             if not chosen:
                 continue
             child = Child.objects.select_for_update().select_related("commune").get(pk=entry["child"])
             if child.commune_id != commune.pk or child.status not in findings.ON_REGISTER:
-                skipped.append({"row": entry["row"], "why": "not on this commune's register"})
+                skipped.append({"row": row, "why": "not on this commune's register", "message": _(
+                    "Row %(row)s: the child is no longer on this commune's register.") % {"row": row}})
                 continue
             now_facts = _current_facts([child.pk])[str(child.pk)]
-            data = {}
+            data, done = {}, 0
             for change in chosen:
-                if now_facts[change["field"]] != change["old"]:
-                    skipped.append({"row": entry["row"], "field": change["field"], "why": "changed since upload"})
+                field = change["field"]
+                if now_facts[field] != change["old"]:
+                    skipped.append({"row": row, "field": field, "why": "changed since upload", "message": _(
+                        "Row %(row)s: %(fact)s was changed on the register after the upload.")
+                        % {"row": row, "fact": change["label"]}})
                     continue
-                if change["field"] == "carer_name":
+                if field == "personal_id" and (
+                        problem := registry.personal_id_taken(actor, change["new"], exclude_pk=child.pk)):
+                    skipped.append({"row": row, "field": field, "why": "personal ID of another child",
+                                    "message": _("Row %(row)s: %(problem)s") % {"row": row, "problem": problem}})
+                    continue
+                if field == "carer_name":
                     _set_carer_name(actor, child, change["new"], request)
                 else:
-                    data[change["field"]] = change["new"]
-                applied_changes.append({"child": entry["child"], "field": change["field"],
-                                        "old": change["old"], "new": change["new"]})
+                    data[field] = change["new"]
+                applied_changes.append({"child": entry["child"], "field": field, "old": change["old"],
+                                        "new": change["new"]})
+                done += 1
             if data:
                 registry.child_update(actor=actor, child=child, data=data, version=None, request=request)
-            updated += 1
+            updated += bool(done)
         elif entry["kind"] == "create" and entry["id"] in accepted and not entry["errors"]:
             data = {k: v for k, v in entry["data"].items() if k != "carer_name" and v}
+            if problem := registry.personal_id_taken(actor, data.get("personal_id", "")):
+                skipped.append({"row": row, "why": "personal ID of another child",
+                                "message": _("Row %(row)s: %(problem)s") % {"row": row, "problem": problem}})
+                continue
             child = registry.child_create(actor=actor, commune=commune, data=data, source="cleaning",
                                           request=request)
             if entry["data"].get("carer_name"):

@@ -504,6 +504,9 @@ def cleaning_apply(request, pk):
                                 "%(created)s children added.") % {"changes": summary["changes_applied"],
                                                                    "updated": summary["updated_children"],
                                                                    "created": summary["created_children"]})
+    if summary["skipped"]:
+        messages.warning(request, _("%(n)s changes or new children were not applied: see why below.")
+                         % {"n": len(summary["skipped"])})
     return redirect("quality:cleaning_review", pk=item.pk)
 
 
