@@ -40,6 +40,11 @@ def test_search_with_and_without_diacritics(add_child):
     add_child("Lê Văn Thanh")
     assert names(search_children(qs, "le thanh")) == ["Lê Văn Thanh"]  # short surnames work
     assert names(search_children(qs, "xyz")) == []
+    assert names(search_children(qs, "duc nguyen")) == ["Nguyễn Văn Đức"]  # any order
+    assert names(search_children(qs, "anh")) == ["Trần Đức Anh"]  # the start of a word: not Thanh
+    assert names(search_children(qs, "ng v d")) == ["Nguyễn Văn Đức"]  # words cut short
+    assert names(search_children(qs, "guyen")) == []  # ... from their start only
+    assert names(search_children(qs, "thi thi mai")) == ["Nguyễn Thị Mai"]  # a word typed twice counts once
 
 
 def test_search_by_personal_id_prefix(add_child):
@@ -123,3 +128,32 @@ def test_child_list_selector_is_scoped(worker_x, add_child, commune_y):
     add_child("Lò Văn A")
     add_child("Lò Văn B", commune=commune_y)
     assert names(child_list(worker_x, ChildFilters())) == ["Lò Văn A"]
+
+
+def test_search_results_come_in_name_order_a_page_at_a_time(worker_x, add_child, monkeypatch):
+    for name in ("Vũ Thị Bình", "Lò Thị An", "Giàng Thị Chi", "Hà Văn Dũng"):
+        add_child(name)
+    results = child_list(worker_x, ChildFilters(q="thi"))
+    assert not results.truncated and len(results) == 3 and results.count() == 3
+    assert [c.full_name for c in results] == ["Giàng Thị Chi", "Lò Thị An", "Vũ Thị Bình"]
+    assert [c.full_name for c in results[1:]] == ["Lò Thị An", "Vũ Thị Bình"] and results[-1].full_name == "Vũ Thị Bình"
+    page = results[0:2]
+    assert hasattr(page[0], "open_circumstances")  # prefetched for the list
+    monkeypatch.setattr("treem.registry.selectors.SEARCH_LIMIT", 2)
+    capped = child_list(worker_x, ChildFilters(q="thi"))
+    assert capped.truncated and len(capped) == 2
+
+
+def test_list_page_says_when_a_search_finds_too_many(client, worker_x, add_child, monkeypatch):
+    for given in "ABCD":
+        add_child(f"Nguyễn Văn {given}")
+    monkeypatch.setattr("treem.registry.selectors.SEARCH_LIMIT", 3)
+    client.force_login(worker_x)
+    body = client.get("/children/?q=nguyen").content.decode()
+    assert "hơn 3 trẻ em" in body and "Gõ thêm tên" in body
+    assert body.count('class="fw-semibold"') == 3
+    body = client.get("/children/?q=nguyen+van+b").content.decode()
+    assert "1 trẻ" in body and "Gõ thêm tên" not in body
+    response = client.get("/api/v1/children/?q=nguyen")
+    assert response.json()["count"] == 3 and response.json()["truncated"] is True
+    assert client.get("/api/v1/children/?q=nguyen+van+a").json()["truncated"] is False

@@ -627,9 +627,9 @@ def child_add(request, pk):
     case, _access = selectors.case_for(request.user, pk, log=False)
     children = children_visible_to(request.user).filter(commune=case.commune).order_by("name_folded")
     if q := request.GET.get("q", "").strip():
-        from treem.core.text import fold
+        from treem.registry.selectors import search_children
 
-        children = children.filter(name_folded__contains=fold(q))
+        children = search_children(children, q)
 
     def call(case, version, data, form):
         if data.get("registered"):

@@ -4,17 +4,21 @@ Scoped exactly like the UI: the querysets come from registry.selectors, so a rec
 404; an action the caller's role may not do is a 403; every write goes through registry.services.
 """
 
+import re
 import uuid
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch, Q
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from treem.accounts.scope import Capability, scope_for
 from treem.audit.services import record_view
+from treem.core.text import fold
 from treem.geo.models import Unit, UnitLevel, UnitSystem
 
 from . import selectors, services
@@ -30,6 +34,7 @@ from .models import (
     Sex,
     YesNoUnknown,
 )
+from .quality.text import normalize_phone
 from .selectors import AGE_BANDS, QUALITY_FILTERS, STATUS_FILTERS, ChildFilters
 
 VIEW, EDIT = Capability.VIEW_CHILDREN, Capability.EDIT_CHILDREN
@@ -59,7 +64,7 @@ class VersionConflictError(serializers.ValidationError):
 class SubgroupSerializer(serializers.ModelSerializer):
     class Meta:
         model = CircumstanceSubgroup
-        fields = ["code", "name", "legal_basis", "verified"]
+        fields = ["code", "name", "legal_basis", "verified", "valid_from", "valid_to"]
 
 
 class GroupSerializer(serializers.ModelSerializer):
@@ -215,6 +220,22 @@ CHILD_FILTERS = [
 ]
 
 
+class ChildPagination(PageNumberPagination):
+    """Pages of 50 with `truncated`: true when a name search found more than it lists (type more of the name)."""
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["truncated"] = bool(getattr(self.page.paginator.object_list, "truncated", False))
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        schema = super().get_paginated_response_schema(schema)
+        schema["properties"]["truncated"] = {
+            "type": "boolean", "description": f"a name search found more than {selectors.SEARCH_LIMIT} children "
+                                              "and lists the first found; type more of the name"}
+        return schema
+
+
 @extend_schema_view(
     list=extend_schema(parameters=CHILD_FILTERS, summary="Children in the caller's scope, filtered and paginated"),
     retrieve=extend_schema(summary="One child (the read is logged)"),
@@ -230,6 +251,7 @@ class ChildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
 
     serializer_class = ChildSerializer
     permission_classes = [IsAuthenticated, ChildCapability]
+    pagination_class = ChildPagination
 
     def get_queryset(self):
         user = self.request.user
@@ -331,15 +353,16 @@ class ChildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
     def carers(self, request, pk=None):
         child = self.get_object()
         if request.method == "GET":
-            carers = Carer.objects.filter(child_links__child=child).prefetch_related("child_links")
-            return Response(CarerSerializer(carers, many=True).data)
+            carers = _with_visible_links(Carer.objects.filter(child_links__child=child), request.user)
+            return Response(CarerSerializer(carers.order_by("name_folded", "id"), many=True).data)
         data = CarerCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
             link = services.carer_link(actor=request.user, child=child, request=request, **data.validated_data)
         except DjangoValidationError as exc:
             raise _drf(exc) from None
-        return Response(CarerSerializer(link.carer).data, status=status.HTTP_201_CREATED)
+        carer = _with_visible_links(Carer.objects.filter(pk=link.carer_id), request.user).get()
+        return Response(CarerSerializer(carer).data, status=status.HTTP_201_CREATED)
 
 
 def _add_circumstance(request, child):
@@ -356,22 +379,52 @@ def _add_circumstance(request, child):
     return Response(CircumstanceSerializer(item).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("child", str, description="a child's id")]))
+def _with_visible_links(carers, user):
+    """Carers with their links to the children the user may see, and only those (a carer may also care for a
+    child of another commune)."""
+    links = ChildCarer.objects.filter(child__in=selectors.children_visible_to(user)).order_by("child_id")
+    return carers.prefetch_related(Prefetch("child_links", queryset=links))
+
+
+CARER_FILTERS = [
+    OpenApiParameter("q", str, description="the carer's name with or without diacritics, or (part of) a phone"),
+    OpenApiParameter("commune", str, description="commune code: carers of a child of this commune"),
+    OpenApiParameter("child", str, description="a child's id"),
+]
+
+
+@extend_schema_view(list=extend_schema(parameters=CARER_FILTERS))
 class CarerViewSet(viewsets.ReadOnlyModelViewSet):
-    """Carers of the children in the caller's scope."""
+    """Carers of the children in the caller's scope; each lists only the children the caller may see."""
 
     serializer_class = CarerSerializer
     permission_classes = [IsAuthenticated, ChildCapability]
 
     def get_queryset(self):
-        children = selectors.children_visible_to(self.request.user)
-        links = ChildCarer.objects.filter(child__in=children)
-        if child := self.request.query_params.get("child"):
+        params = self.request.query_params
+        links = ChildCarer.objects.filter(child__in=selectors.children_visible_to(self.request.user))
+        if child := params.get("child"):
             if not _is_uuid(child):
                 return Carer.objects.none()
             links = links.filter(child_id=child)
-        return (Carer.objects.filter(pk__in=links.values("carer_id"))
-                .prefetch_related("child_links").order_by("name_folded", "id"))
+        if commune := params.get("commune"):
+            links = links.filter(child__commune__code=commune)
+        carers = Carer.objects.filter(pk__in=links.values("carer_id"))
+        if text := params.get("q", "").strip():
+            carers = carers.filter(_carer_search(text))
+        return _with_visible_links(carers, self.request.user).order_by("name_folded", "id")
+
+
+def _carer_search(text: str) -> Q:
+    """Every word of the name (folded, so diacritics do not matter), or a phone number or part of one."""
+    query = Q()
+    for word in fold(text).split():
+        query &= Q(name_folded__contains=word)
+    digits = re.sub(r"\D", "", text)
+    if len(digits) >= 3 and not re.search(r"[^\d\s.+()-]", text):
+        phone, problem = normalize_phone(text)
+        query |= Q(phone__contains=digits if problem or not phone else phone)
+    return query
 
 
 @extend_schema_view(

@@ -136,6 +136,8 @@ class Child(RecordModel):
         indexes = [
             models.Index(fields=["commune", "status", "name_folded"]),
             models.Index(fields=["province", "status"]),
+            # A province's list in name order, a page at a time, without sorting a million rows.
+            models.Index(fields=["province", "status", "name_folded", "birth_date", "id"]),
             models.Index(fields=["birth_date"]),
         ]
 
@@ -215,6 +217,10 @@ class CircumstanceSubgroup(models.Model):
     order = models.PositiveSmallIntegerField(default=0)
     verified = models.BooleanField(_("text checked against the official gazette"), default=False)
     note = models.CharField(_("note"), max_length=300, blank=True)
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+
+    objects = ValidityQuerySet.as_manager()
 
     class Meta:
         ordering = ["group__order", "order", "code"]
@@ -222,6 +228,10 @@ class CircumstanceSubgroup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group.code}.{self.code} {self.name}"
+
+    def valid_on(self, day) -> bool:
+        """In force on `day` (the same rule as ValidityQuerySet.valid_on, for rows already loaded)."""
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or self.valid_to >= day)
 
 
 class ChildCircumstance(TimestampedModel):

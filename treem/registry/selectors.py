@@ -1,12 +1,11 @@
 """Every read of children goes through here, filtered by the reader's scope (accounts.scope)."""
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db import connection, transaction
 from django.db.models import Exists, Lookup, OuterRef, Prefetch, Q
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 from treem.accounts.scope import Capability, scope_for
@@ -21,6 +20,7 @@ from .models import (
     ChildRisk,
     ChildStatus,
     CircumstanceGroup,
+    CircumstanceSubgroup,
     ImportBatch,
     Measurement,
 )
@@ -67,7 +67,7 @@ def communes_for(user, capability: str = Capability.VIEW_CHILDREN):
 AGE_BANDS = ("0-2", "3-5", "6-10", "11-15")
 STATUS_FILTERS = ("active", "moved", "over_16", "deceased", "in_error", "all")
 QUALITY_FILTERS = ("issues", "no_id", "ok")
-SEARCH_SORT_LIMIT = 5000
+SEARCH_LIMIT = 2000
 _DIGITS = re.compile(r"^\d[\d\s.]*$")
 
 
@@ -98,18 +98,27 @@ class ChildFilters:
         return {k: v for k, v in self.__dict__.items() if v and not (k == "status" and v == "active")}
 
 
-class _Like(Lookup):
-    """`name_folded__like="%nguyen%duc%"`: a LIKE pattern as given (the pg_trgm GIN index answers it)."""
+class _WordPrefixes(Lookup):
+    """`name_folded__words=["vo", "thanh"]`: each word is the start of a word of the name, in any order.
 
-    lookup_name = "like"
+    PostgreSQL: the generated, GIN-indexed column name_prefixes holds every prefix of every word (migration 0005), so
+    this is one indexed containment test whose selectivity the planner knows. Elsewhere: one LIKE per word."""
+
+    lookup_name = "words"
+    prepare_rhs = False
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{lhs} LIKE {rhs} ESCAPE '\\'", [*lhs_params, *rhs_params]
+        words = list(self.rhs)
+        sql = " AND ".join([f"(' ' || {lhs}) LIKE %s ESCAPE '\\'"] * len(words))
+        return sql, [param for word in words for param in (*lhs_params, f"% {_like_escape(word)}%")]
+
+    def as_postgresql(self, compiler, connection):
+        table = compiler.quote_name(self.lhs.alias)
+        return f'{table}."name_prefixes" @> %s::text[]', [list(self.rhs)]
 
 
-Child._meta.get_field("name_folded").register_lookup(_Like)
+Child._meta.get_field("name_folded").register_lookup(_WordPrefixes)
 
 
 def _like_escape(word: str) -> str:
@@ -117,22 +126,19 @@ def _like_escape(word: str) -> str:
 
 
 def search_children(qs, text: str):
-    """Diacritics-insensitive: "nguyen van duc" and "Đức" find "Nguyễn Văn Đức"; digits search personal IDs.
-
-    The words must appear in this order, with anything between them, so "nguyen duc" (middle name left out) finds
-    "Nguyễn Văn Đức" too. On PostgreSQL the LIKE '%nguyen%duc%' is answered by the pg_trgm GIN index on name_folded
-    (migration 0003), never by a full scan (words of one or two letters give the index nothing to narrow on).
-    """
+    """Diacritics-insensitive: "nguyen van duc", "Đức" and "duc nguyen" find "Nguyễn Văn Đức"; digits search the start
+    of personal IDs. Every word typed must begin a word of the name ("anh" finds Anh, not Thanh; "ng" finds Nguyễn
+    and Ngọc), so a middle name can be left out and a word can be cut short."""
     text = (text or "").strip()
     if not text:
         return qs
     if _DIGITS.match(text):
         digits = re.sub(r"\D", "", text)
         return qs.filter(personal_id__startswith=digits)
-    words = fold(text).split()
+    words = list(dict.fromkeys(fold(text).split()))
     if not words:
         return qs.none()
-    return qs.filter(name_folded__like="%" + "%".join(_like_escape(w) for w in words) + "%")
+    return qs.filter(name_folded__words=words)
 
 
 def filter_children(qs, filters: ChildFilters, today: date | None = None):
@@ -162,44 +168,65 @@ def filter_children(qs, filters: ChildFilters, today: date | None = None):
 
 
 def child_list(user, filters: ChildFilters, capability: str = Capability.VIEW_CHILDREN):
-    """The scoped, filtered list, ready for a page: one query for the rows, one for their open circumstances."""
-    open_circumstances = ChildCircumstance.objects.filter(ended_on__isnull=True).select_related("group")
+    """The scoped, filtered list, ready for a page, in name order: a queryset, or for a name search SearchResults."""
     visible = children_visible_to(user, capability, incoming=filters.status in ("moved", "all"))
     found = filter_children(visible, filters)
-    order = ("name_folded", "birth_date", "id")
     if filters.q:
-        # A search is answered by the trigram index. Walking the name index in order would read most of a province
-        # for names far down the alphabet ("thach", "tran minh"), so the matches are fetched first (unordered, at
-        # most SEARCH_SORT_LIMIT) and sorted by name; more matches than that come in record order (type more).
-        probe = _probe(found.order_by().values_list("pk", flat=True)[:SEARCH_SORT_LIMIT + 1])
-        if len(probe) <= SEARCH_SORT_LIMIT:
-            # Sorted on an expression: PostgreSQL fetches these rows by key and sorts them, instead of walking the
-            # whole name index looking for them.
-            found, order = Child.objects.filter(pk__in=probe), (Lower("name_folded"), "birth_date", "id")
-        else:
-            order = ("id",)
-    return (
-        found
-        # Prefetched rather than joined: the main query stays on one table and its indexes.
-        .prefetch_related("commune", "moved_to",
-                          Prefetch("circumstances", queryset=open_circumstances, to_attr="open_circumstances"))
-        .order_by(*order)
-    )
+        return SearchResults(found)
+    return _for_page(found).order_by("name_folded", "birth_date", "id")
 
 
-def _probe(qs) -> list:
-    """Run a search query through the trigram index. PostgreSQL misjudges how many names a LIKE pattern matches and,
-    with a LIMIT, may prefer reading the whole table in the hope of stopping early; for this one query it is told
-    to use bitmap (index) scans only."""
-    if connection.vendor != "postgresql":
-        return list(qs)
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_indexscan = off")
-        found = list(qs)
-        cursor.execute("SET LOCAL enable_seqscan = on")
-        cursor.execute("SET LOCAL enable_indexscan = on")
-    return found
+def children_to_export(user, filters: ChildFilters, capability: str = Capability.VIEW_CHILDREN):
+    """Every child of the filtered list (a search is not cut at SEARCH_LIMIT here), in name order, with carers."""
+    visible = children_visible_to(user, capability, incoming=filters.status in ("moved", "all"))
+    return (_for_page(filter_children(visible, filters)).prefetch_related("carer_links__carer")
+            .order_by("name_folded", "birth_date", "id"))
+
+
+_OPEN_CIRCUMSTANCES = ChildCircumstance.objects.filter(ended_on__isnull=True).select_related("group")
+
+
+def _for_page(qs):
+    # Prefetched rather than joined: the main query stays on one table and its indexes.
+    return qs.prefetch_related("commune", "moved_to",
+                               Prefetch("circumstances", queryset=_OPEN_CIRCUMSTANCES, to_attr="open_circumstances"))
+
+
+class SearchResults(Sequence):
+    """The children a search found, in name order, fetched a page at a time (a Paginator takes it like a queryset).
+
+    The index finds matches in no useful order, and walking the name index instead would read most of a province for
+    names far down the alphabet ("thach", "vo"). So the keys of the first SEARCH_LIMIT matches are fetched in one
+    query, sorted here, and a page loads only its own rows. With more matches than that, `truncated` is set and the
+    page asks for more of the name."""
+
+    def __init__(self, found):
+        rows = list(found.order_by().values_list("pk", "name_folded", "birth_date")[:SEARCH_LIMIT + 1])
+        self.truncated = len(rows) > SEARCH_LIMIT
+        rows = sorted(rows[:SEARCH_LIMIT], key=lambda row: (row[1], row[2] or date.min, row[0]))
+        self.keys = [row[0] for row in rows]
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def count(self) -> int:
+        return len(self.keys)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            position = range(len(self))[index]  # IndexError as for a list
+            return self[position:position + 1][0]
+        keys = self.keys[index]
+        # A page is a handful of rows fetched by key: joining their communes costs less than a query more.
+        children = (Child.objects.select_related("commune", "moved_to")
+                    .prefetch_related(Prefetch("circumstances", queryset=_OPEN_CIRCUMSTANCES,
+                                               to_attr="open_circumstances"))
+                    .in_bulk(keys))
+        return [children[key] for key in keys if key in children]
+
+    def __iter__(self):
+        for start in range(0, len(self), 500):
+            yield from self[start:start + 500]
 
 
 def villages_of(user, commune_ids=None) -> list[str]:
@@ -340,7 +367,10 @@ def likely_duplicates(user, *, commune: Unit, full_name: str, birth_date: date |
 
 
 def groups_in_force():
-    return CircumstanceGroup.objects.valid_on(timezone.localdate()).prefetch_related("subgroups")
+    """The special-circumstance groups in force today, each with its sub-groups in force."""
+    today = timezone.localdate()
+    return CircumstanceGroup.objects.valid_on(today).prefetch_related(
+        Prefetch("subgroups", queryset=CircumstanceSubgroup.objects.valid_on(today)))
 
 
 def import_batches_visible_to(user):

@@ -116,8 +116,10 @@ def _list_context(request):
 def child_list(request):
     _require(request.user, VIEW)
     filters, context = _list_context(request)
-    page, querystring_base = paginate(request, selectors.child_list(request.user, filters), per_page=50)
-    context.update(page=page, querystring_base=querystring_base,
+    children = selectors.child_list(request.user, filters)
+    page, querystring_base = paginate(request, children, per_page=50)
+    context.update(page=page, querystring_base=querystring_base, search_limit=selectors.SEARCH_LIMIT,
+                   truncated=getattr(children, "truncated", False),
                    incoming=selectors.incoming_children(request.user).count() if context["can_edit"] else 0,
                    export_query=querystring_base.rstrip("&"))
     if request.htmx and request.htmx.target == "results":
@@ -149,7 +151,7 @@ def child_export(request, fmt: str):
     """The filtered list as XLSX or CSV; text that a spreadsheet would run as a formula is neutralised."""
     _require(request.user, VIEW)
     filters = ChildFilters.from_params(request.GET)
-    qs = selectors.child_list(request.user, filters).prefetch_related("carer_links__carer")
+    qs = selectors.children_to_export(request.user, filters)
     count = qs.count()
     record(request.user, "registry.child.export", None, request=request,
            summary={"format": fmt, "count": count, "filters": filters.as_dict()})
@@ -572,7 +574,7 @@ def _batch(user, pk) -> ImportBatch:
 def import_detail(request, pk):
     batch = _batch(request.user, pk)
     show = request.GET.get("show", "problems")
-    rows = [dict(zip(("row", "action", "errors", "warnings"), r, strict=True)) for r in batch.report]
+    rows = importing.report_rows(batch.report)
     if show == "problems":
         rows = [r for r in rows if r["action"] == importing.REJECT or r["warnings"]]
     elif show in importing.ACTIONS:
