@@ -58,7 +58,6 @@ class Child(RecordModel):
     full_name = models.CharField(_("full name"), max_length=150)
     name_folded = models.CharField(
         max_length=150,
-        db_index=True,
         editable=False,
         help_text="lower case, no diacritics: for search (core.text.fold)",
     )
@@ -69,15 +68,17 @@ class Child(RecordModel):
     birth_registered = models.CharField(
         _("birth registered"), max_length=8, choices=YesNoUnknown.choices, default=YesNoUnknown.UNKNOWN
     )
+    # Not indexed alone: the (province, status, ...) and (commune, status, ...) indexes below lead with them.
     province = models.ForeignKey(
         "geo.Unit",
         models.PROTECT,
         related_name="+",
         editable=False,
+        db_index=False,
         help_text="the commune's province, kept for scoping and sharding",
     )
     commune = models.ForeignKey(
-        "geo.Unit", models.PROTECT, related_name="children_registered", verbose_name=_("commune")
+        "geo.Unit", models.PROTECT, related_name="children_registered", verbose_name=_("commune"), db_index=False
     )
     village = models.CharField(_("village"), max_length=120, blank=True)
     address = models.CharField(_("address"), max_length=250, blank=True)
@@ -95,9 +96,7 @@ class Child(RecordModel):
     disability = models.CharField(
         _("disability"), max_length=8, choices=YesNoUnknown.choices, default=YesNoUnknown.UNKNOWN
     )
-    status = models.CharField(
-        _("status"), max_length=10, choices=ChildStatus.choices, default=ChildStatus.ACTIVE, db_index=True
-    )
+    status = models.CharField(_("status"), max_length=10, choices=ChildStatus.choices, default=ChildStatus.ACTIVE)
     moved_to = models.ForeignKey(
         "geo.Unit",
         models.PROTECT,
@@ -139,6 +138,8 @@ class Child(RecordModel):
             # A province's list in name order, a page at a time, without sorting a million rows.
             models.Index(fields=["province", "status", "name_folded", "birth_date", "id"]),
             models.Index(fields=["birth_date"]),
+            # The national list in name order (and any filter on status alone).
+            models.Index(fields=["status", "name_folded", "birth_date", "id"]),
         ]
 
     def __str__(self) -> str:
@@ -159,7 +160,7 @@ class CarerRelation(models.TextChoices):
 
 class Carer(RecordModel):
     full_name = models.CharField(_("full name"), max_length=150)
-    name_folded = models.CharField(max_length=150, db_index=True, editable=False)
+    name_folded = models.CharField(max_length=150, editable=False)
     phone = models.CharField(_("phone"), max_length=15, blank=True)
     personal_id = models.CharField(_("personal identification number"), max_length=12, blank=True)
     household = models.ForeignKey(Household, models.SET_NULL, null=True, blank=True, related_name="carers")
@@ -173,7 +174,8 @@ class Carer(RecordModel):
 
 
 class ChildCarer(models.Model):
-    child = models.ForeignKey(Child, models.CASCADE, related_name="carer_links")
+    # Not indexed alone: the unique (child, carer) constraint leads with it.
+    child = models.ForeignKey(Child, models.CASCADE, related_name="carer_links", db_index=False)
     carer = models.ForeignKey(Carer, models.CASCADE, related_name="child_links")
     relation = models.CharField(_("relation"), max_length=12, choices=CarerRelation.choices)
     primary = models.BooleanField(_("primary carer"), default=False)
