@@ -180,6 +180,8 @@ def bench_import(args, commune) -> dict:
     table = read_table(content, path.name)
     read_s = time.perf_counter() - started
     rows = table.rows
+    # The stored name columns as the import stores them (the search index does the same work for both).
+    folded = [fold(row.values[1]) for row in rows]
     copy_s = 0.0
     if connection.vendor == "postgresql":
         cols = ("id", "full_name", "name_folded", "sex", "birth_date", "ethnicity", "personal_id", "village",
@@ -190,13 +192,15 @@ def bench_import(args, commune) -> dict:
             started = time.perf_counter()
             with connection.cursor() as cursor, cursor.cursor.copy(
                     f"COPY registry_child ({', '.join(cols)}) FROM STDIN") as copy:
-                for row in rows:
+                for row, name_folded in zip(rows, folded, strict=True):
                     v = row.values
-                    copy.write_row((uuid.uuid4(), v[1], v[1], "M" if v[2] == "Nam" else "F", v[3], v[4], v[5], v[6],
-                                    commune.pk, commune.province_id, "unknown", "unknown", "unknown", "unknown",
+                    copy.write_row((uuid.uuid4(), v[1], name_folded, "M" if v[2] == "Nam" else "F", v[3], v[4], v[5],
+                                    v[6], commune.pk, commune.province_id, "unknown", "unknown", "unknown", "unknown",
                                     "active", "bench", "", "", "", "", False, 1, "now", "now", "[]", False, ""))
             copy_s = time.perf_counter() - started
             transaction.set_rollback(True)
+        with connection.cursor() as cursor:  # the import that follows starts from a table as clean as the COPY's
+            cursor.execute("VACUUM ANALYZE registry_child")
     baseline = read_s + copy_s
     print(f"baseline: read {read_s:.2f} s + COPY {copy_s:.2f} s = {baseline:.2f} s")
 
@@ -211,7 +215,7 @@ def bench_import(args, commune) -> dict:
     # Remove what the import added so the next run starts from the same register.
     ids = [r.child_id for r in plan.rows if r.action == "create"]
     cleanup(ids)
-    del fold, Child
+    del Child
     ratio = import_s / baseline if baseline else float("nan")
     print(f"ratio: {ratio:.2f} (target <= 3)")
     return {"rows": len(rows), "read_s": read_s, "copy_s": copy_s, "baseline_s": baseline, "import_s": import_s,
@@ -361,13 +365,14 @@ def report(r: dict, args) -> None:
     ]
     for who in ("province officer", "commune worker"):
         found = search[who]
-        lines.append(f"| scoped name search p95, {who} ({search['queries']} queries × {found['n'] // search['queries']}) "
+        rounds = found["n"] // search["queries"]
+        lines.append(f"| scoped name search p95, {who} ({search['queries']} queries × {rounds}) "
                      f"| **{ms(found['p95'])}** (median {ms(found['median'])}, max {ms(found['max'])}; "
                      f"the {search['fixed']} fixed queries: p95 {ms(found['fixed_p95'])}) | < 50 ms |")
     for values in page.values():
         target = "< 150 ms" if values["who"] == "commune worker" else ""
-        lines.append(f"| list page p95, {values['who']}: {values['label']} (`{values['url']}`) | **{ms(values['p95'])}** "
-                     f"(median {ms(values['median'])}) | {target} |")
+        lines.append(f"| list page p95, {values['who']}: {values['label']} (`{values['url']}`) "
+                     f"| **{ms(values['p95'])}** (median {ms(values['median'])}) | {target} |")
     load = r.get("load", {})
     lines += [
         "",

@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from treem.core.text import _fold_text
 from treem.registry.quality.text import fold, normalize_name, normalize_phone, split_name
 
 _TONES = ["", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323"]  # huyền, sắc, ngã, hỏi, nặng
@@ -43,6 +44,13 @@ def test_fold_of_vietnamese_is_ascii_and_idempotent(text):
 @given(st.text(max_size=40))
 def test_fold_is_idempotent_on_any_text(text):
     assert fold(fold(text)) == fold(text)
+
+
+@given(st.text(max_size=40) | st.lists(st.sampled_from([*VIETNAMESE_LETTERS, " ", "\u00a0", "\u0301", "´", "İ", "Σ",
+                                                         "ﬁ", "¼"]), max_size=30).map("".join))
+def test_folding_word_by_word_is_folding_the_whole_text(text):
+    # fold() folds each word once and caches it; the result must be that of folding the text in one go.
+    assert fold(text) == _fold_text(text)
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ variant of its own that preserves character offsets (treem.plans.parser.text.fol
 """
 
 import unicodedata
+from functools import lru_cache
 
 # Đ/đ is a letter of its own, not D plus a combining mark, so NFD leaves it alone.
 # Ð/ð (Icelandic eth) and Ɖ/ɖ are look-alikes that old keyboards and fonts produce instead of it.
@@ -18,11 +19,8 @@ def _fold_once(s: str) -> str:
     return " ".join(without_marks.split())
 
 
-def fold(text: object) -> str:
-    """Lower case, no diacritics, đ -> d, whitespace collapsed. None gives ""."""
-    if text is None:
-        return ""
-    folded = _fold_once(str(text))
+def _fold_text(text: str) -> str:
+    folded = _fold_once(text)
     # Lower-casing can itself produce marks (İ -> i + dot above) or new compatibility forms: repeat until stable.
     for _ in range(3):
         again = _fold_once(folded)
@@ -30,3 +28,19 @@ def fold(text: object) -> str:
             break
         folded = again
     return folded
+
+
+# Names are a few thousand words repeated millions of times (an import folds every name and carer): fold each word
+# once. Folding works letter by letter within a word, so a word's folding does not depend on its neighbours.
+_fold_word = lru_cache(maxsize=65536)(_fold_text)
+
+
+def fold(text: object) -> str:
+    """Lower case, no diacritics, đ -> d, whitespace collapsed. None gives ""."""
+    if text is None:
+        return ""
+    words = str(text).split()
+    if len(words) == 1:
+        return _fold_word(words[0])
+    # A word may fold to nothing or to several words (a lone combining mark, a compatibility form): join, then split.
+    return " ".join(" ".join(_fold_word(word) for word in words).split())

@@ -6,3 +6,9 @@ class RegistryConfig(AppConfig):
     name = "treem.registry"
     label = "registry"
     verbose_name = _("Child registry")
+
+    def ready(self) -> None:
+        from .lookups import WordPrefixes
+        from .models import Child
+
+        Child._meta.get_field("name_folded").register_lookup(WordPrefixes)

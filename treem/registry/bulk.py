@@ -7,6 +7,7 @@ caller's transaction.
 """
 
 import json
+from operator import itemgetter
 
 from django.db import connection, models
 from django.utils import timezone
@@ -51,22 +52,37 @@ def insert_dicts(model: type[models.Model], rows: list[dict]) -> None:
         model.objects.bulk_create([model(**row) for row in rows], batch_size=1000)
         return
     fields, defaults, converters = _plan(model)
-    callables = {f.attname: f.default for f in fields if f.has_default() and callable(f.default)}
-    names = [f.attname for f in fields]
+    by_name = {f.attname: f for f in fields}
+    callables = {name: f.default for name, f in by_name.items() if f.has_default() and callable(f.default)}
+    # One COPY per set of keys (rows of one insert share a few): the columns the rows give come first, read with one
+    # itemgetter, then the fixed defaults as one tuple, then the defaults computed per row.
+    groups: dict[frozenset, list[dict]] = {}
+    for row in rows:
+        groups.setdefault(frozenset(row), []).append(row)
+    for keys, group in groups.items():
+        given = [name for name in by_name if name in keys]
+        fixed = [name for name in by_name if name not in keys and name not in callables]
+        computed = [name for name in by_name if name not in keys and name in callables]
+        get = itemgetter(*given)
+        convert_given = [(i, converters[name]) for i, name in enumerate(given) if name in converters]
+        fixed_values = [converters[name](defaults[name]) if name in converters else defaults[name] for name in fixed]
+        makers = [(callables[name], converters.get(name)) for name in computed]
 
+        values = _row_maker(get, len(given) == 1, convert_given, fixed_values, makers)
+        _copy(model, [by_name[name] for name in given + fixed + computed], (values(row) for row in group))
+
+
+def _row_maker(get, single: bool, convert_given: list, fixed_values: list, makers: list):
     def values(row):
-        out = []
-        for name in names:
-            if name in row:
-                value = row[name]
-            elif name in callables:
-                value = callables[name]()
-            else:
-                value = defaults[name]
-            out.append(converters[name](value) if name in converters else value)
+        out = [get(row)] if single else list(get(row))
+        for i, convert in convert_given:
+            out[i] = convert(out[i])
+        out += fixed_values
+        for make, convert in makers:
+            out.append(convert(make()) if convert else make())
         return out
 
-    _copy(model, fields, (values(row) for row in rows))
+    return values
 
 
 def insert_many(model: type[models.Model], objs: list[models.Model]) -> None:

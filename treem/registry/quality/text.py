@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from treem.core.text import fold  # the one folding; re-exported for the quality helpers
 
@@ -23,6 +24,7 @@ def _single(c: str, converted: str) -> str:
     return converted if len(converted) == 1 else c
 
 
+@lru_cache(maxsize=65536)  # names are a few thousand words, repeated across a whole import
 def _title_word(word: str) -> str:
     out = []
     start_of_part = True
