@@ -4,11 +4,11 @@ encryption, which Excel and LibreOffice open), made by msoffcrypto-tool. Every e
 import io
 
 from django.utils import timezone
-from msoffcrypto.format.ooxml import OOXMLFile
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from treem.core.formats import format_date
+from treem.core.protect import encrypt_xlsx as encrypt  # noqa: F401 - the views call export.encrypt
 
 from .selectors import case_rows
 
@@ -34,9 +34,3 @@ def workbook_bytes(user, qs) -> tuple[bytes, int]:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue(), count
-
-
-def encrypt(xlsx: bytes, password: str) -> bytes:
-    out = io.BytesIO()
-    OOXMLFile(io.BytesIO(xlsx)).encrypt(password, out)
-    return out.getvalue()

@@ -3,6 +3,7 @@
 import uuid
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -96,3 +97,38 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day:%d/%m/%Y} {self.name}"
+
+
+def _prepared_path(instance, filename: str) -> str:
+    # The stored name says nothing about the content; the name the person sees is `filename`.
+    suffix = filename.rsplit(".", 1)[-1] if "." in filename else "bin"
+    return f"prepared/{instance.pk}.{suffix}"
+
+
+class PreparedFile(models.Model):
+    """A file made for one person (an export built in the background), downloadable by that person only, until it
+    expires (`treem purge-files` then deletes it). Every download is logged (see treem.core.files)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey("accounts.User", models.CASCADE, related_name="+", verbose_name=_("owner"))
+    kind = models.CharField(_("kind"), max_length=60)
+    filename = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100, default="application/octet-stream")
+    file = models.FileField(upload_to=_prepared_path, max_length=200)
+    size = models.PositiveBigIntegerField(_("size"), default=0)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+    downloaded_at = models.DateTimeField(_("last downloaded at"), null=True, blank=True)
+    download_count = models.PositiveIntegerField(_("downloads"), default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("prepared file")
+        verbose_name_plural = _("prepared files")
+
+    def __str__(self) -> str:
+        return self.filename
+
+    def is_expired(self, now=None) -> bool:
+        return self.expires_at <= (now or timezone.now())
