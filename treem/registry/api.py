@@ -30,7 +30,9 @@ from .models import (
     ChildCircumstance,
     CircumstanceGroup,
     CircumstanceSubgroup,
+    Household,
     Immunisation,
+    PovertyStatus,
     Sex,
     YesNoUnknown,
 )
@@ -130,13 +132,16 @@ class ChildSerializer(serializers.ModelSerializer):
     commune_name = serializers.CharField(source="commune.name", read_only=True)
     moved_to = serializers.CharField(source="moved_to.code", read_only=True, default=None)
     circumstances = serializers.SerializerMethodField()
+    household = serializers.UUIDField(source="household_id", read_only=True, allow_null=True,
+                                      help_text="the child's household (/api/v1/households/{id}/), or null")
 
     class Meta:
         model = Child
         fields = ["id", "full_name", "sex", "birth_date", "ethnicity", "personal_id", "birth_registered", "village",
                   "address", "school", "grade", "attends_school", "immunisation", "disability", "notes", "status",
                   "status_on", "status_reason", "commune", "commune_name", "moved_to", "moved_on", "source",
-                  "has_quality_issues", "quality_flags", "circumstances", "version", "created_at", "updated_at"]
+                  "has_quality_issues", "quality_flags", "circumstances", "household", "version", "created_at",
+                  "updated_at"]
 
     def get_circumstances(self, child) -> list[str]:
         """Letters of the special-circumstance groups in force for the child."""
@@ -485,9 +490,229 @@ class CircumstanceGroupViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = CircumstanceGroup.objects.prefetch_related("subgroups").order_by("order")
 
 
+# ---------------------------------------------------------------- households
+
+
+class HouseholdSerializer(serializers.ModelSerializer):
+    commune = serializers.CharField(source="commune.code", read_only=True)
+    commune_name = serializers.CharField(source="commune.name", read_only=True)
+
+    class Meta:
+        model = Household
+        fields = ["id", "commune", "commune_name", "village", "address", "head_name", "poverty_status", "version",
+                  "created_at", "updated_at"]
+
+
+class HouseholdChildSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Child
+        fields = ["id", "full_name", "sex", "birth_date", "status"]
+
+
+class HouseholdCarerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Carer
+        fields = ["id", "full_name", "phone"]
+
+
+class HouseholdDetailSerializer(HouseholdSerializer):
+    children = HouseholdChildSerializer(source="members", many=True, read_only=True,
+                                        help_text="the household's children the caller may see")
+    carers = HouseholdCarerSerializer(source="carer_list", many=True, read_only=True)
+
+    class Meta(HouseholdSerializer.Meta):
+        fields = [*HouseholdSerializer.Meta.fields, "children", "carers"]
+
+
+class HouseholdWriteSerializer(serializers.Serializer):
+    """Create: from a child (`child`: prefilled from her and her primary carer, she joins it) or in a commune
+    (`commune`). Update: any of the other fields, with the version you read."""
+
+    child = serializers.UUIDField(required=False, help_text="create only: the child the household is started from")
+    commune = serializers.CharField(required=False, help_text="create only, without a child: commune code")
+    head_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    village = serializers.CharField(required=False, allow_blank=True)
+    address = serializers.CharField(required=False, allow_blank=True)
+    poverty_status = serializers.ChoiceField(choices=PovertyStatus.choices, required=False)
+    version = serializers.IntegerField(required=False, help_text="the version you read; required to update")
+
+
+class HouseholdMemberSerializer(serializers.Serializer):
+    child = serializers.UUIDField()
+
+
+class HouseholdCarerMemberSerializer(serializers.Serializer):
+    carer = serializers.UUIDField()
+    child = serializers.UUIDField(required=False, help_text="to add: the child (of the household) she cares for")
+
+
+HOUSEHOLD_FILTERS = [
+    OpenApiParameter("q", str, description="the head's name or the village, with or without diacritics"),
+    OpenApiParameter("commune", str, description="commune code"),
+    OpenApiParameter("village", str),
+    OpenApiParameter("poverty_status", str, enum=list(PovertyStatus.values)),
+]
+
+
+def _not_found():
+    from rest_framework.exceptions import NotFound
+
+    return NotFound()
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=HOUSEHOLD_FILTERS, summary="Households in the caller's scope"),
+    retrieve=extend_schema(summary="One household with its children (those the caller may see) and carers",
+                           responses={200: HouseholdDetailSerializer}),
+    create=extend_schema(request=HouseholdWriteSerializer, responses={201: HouseholdDetailSerializer}),
+    update=extend_schema(request=HouseholdWriteSerializer, responses={200: HouseholdDetailSerializer}),
+    partial_update=extend_schema(request=HouseholdWriteSerializer, responses={200: HouseholdDetailSerializer}),
+)
+class HouseholdViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                       mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    """Households of the caller's communes or provinces (scoped like the children). Outside the scope: 404. Without
+    the capability: 403. Writes go through registry.services (scope check, audit event)."""
+
+    serializer_class = HouseholdSerializer
+    permission_classes = [IsAuthenticated, ChildCapability]
+
+    def get_queryset(self):
+        user = self.request.user
+        if self.action == "list":
+            params = self.request.query_params
+            status_filter = params.get("poverty_status", "")
+            return selectors.household_list(
+                user, commune=params.get("commune", "").strip()[:8], q=params.get("q", "").strip()[:100],
+                village=params.get("village", "").strip()[:120],
+                poverty_status=status_filter if status_filter in PovertyStatus.values else "")
+        return selectors.households_visible_to(user).select_related("commune").order_by("id")
+
+    def _detail(self, pk) -> Household:
+        try:
+            return selectors.household_detail(self.request.user, pk)
+        except (Household.DoesNotExist, DjangoValidationError, ValueError):
+            raise _not_found() from None
+
+    def _child(self, child_id) -> Child:
+        try:
+            return selectors.child_for(self.request.user, child_id)
+        except (Child.DoesNotExist, DjangoValidationError, ValueError):
+            raise _not_found() from None
+
+    def retrieve(self, request, *args, **kwargs):
+        household = self._detail(self.get_object().pk)
+        record_view(request.user, household, unit=household.commune, request=request, what="api")
+        return Response(HouseholdDetailSerializer(household).data)
+
+    def create(self, request, *args, **kwargs):
+        data = HouseholdWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        values.pop("version", None)
+        child_id, code = values.pop("child", None), values.pop("commune", None)
+        child = self._child(child_id) if child_id else None
+        commune = None if child else _commune(code)
+        try:
+            household = services.household_create(actor=request.user, child=child, commune=commune, data=values,
+                                                  request=request)
+        except DjangoValidationError as exc:
+            raise _drf(exc) from None
+        return Response(HouseholdDetailSerializer(self._detail(household.pk)).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        household = self.get_object()
+        data = HouseholdWriteSerializer(data=request.data, partial=kwargs.get("partial", False))
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        version = values.pop("version", None)
+        if version is None:
+            raise serializers.ValidationError({"version": ["send the version you read"]})
+        child_id, code = values.pop("child", None), values.pop("commune", None)
+        if child_id or code not in (None, household.commune.code):
+            raise serializers.ValidationError({"non_field_errors": [
+                "a household keeps its commune; children join through /add-child/"]})
+        try:
+            services.household_update(actor=request.user, household=household, data=values, version=version,
+                                      request=request)
+        except services.VersionConflict as exc:
+            raise VersionConflictError({"version": [str(exc)]}) from None
+        except DjangoValidationError as exc:
+            raise _drf(exc) from None
+        return Response(HouseholdDetailSerializer(self._detail(household.pk)).data)
+
+    @extend_schema(request=HouseholdMemberSerializer, responses={200: HouseholdDetailSerializer})
+    @action(detail=True, methods=["post"], url_path="add-child")
+    def add_child(self, request, pk=None):
+        """A child of the household's commune joins it (and leaves her previous household)."""
+        household = self.get_object()
+        data = HouseholdMemberSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        child = self._child(data.validated_data["child"])
+        try:
+            services.child_set_household(actor=request.user, child=child, household=household, request=request)
+        except DjangoValidationError as exc:
+            raise _drf(exc) from None
+        return Response(HouseholdDetailSerializer(self._detail(household.pk)).data)
+
+    @extend_schema(request=HouseholdMemberSerializer, responses={200: HouseholdDetailSerializer})
+    @action(detail=True, methods=["post"], url_path="remove-child")
+    def remove_child(self, request, pk=None):
+        """A child leaves the household."""
+        household = self.get_object()
+        data = HouseholdMemberSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        child = self._child(data.validated_data["child"])
+        if child.household_id != household.pk:
+            raise serializers.ValidationError({"child": ["this child is not in the household"]})
+        try:
+            services.child_leave_household(actor=request.user, child=child, request=request)
+        except DjangoValidationError as exc:
+            raise _drf(exc) from None
+        return Response(HouseholdDetailSerializer(self._detail(household.pk)).data)
+
+    @extend_schema(request=HouseholdCarerMemberSerializer, responses={200: HouseholdDetailSerializer})
+    @action(detail=True, methods=["post"], url_path="add-carer")
+    def add_carer(self, request, pk=None):
+        """A carer of one of the household's children joins the household."""
+        household = self.get_object()
+        data = HouseholdCarerMemberSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        child_id = data.validated_data.get("child")
+        if child_id is None:
+            raise serializers.ValidationError({"child": ["required"]})
+        child = self._child(child_id)
+        if child.household_id != household.pk:
+            raise serializers.ValidationError({"child": ["this child is not in the household"]})
+        carer = Carer.objects.filter(pk=data.validated_data["carer"], child_links__child=child).first()
+        if carer is None:
+            raise _not_found()
+        try:
+            services.carer_set_household(actor=request.user, child=child, carer=carer, request=request)
+        except DjangoValidationError as exc:
+            raise _drf(exc) from None
+        return Response(HouseholdDetailSerializer(self._detail(household.pk)).data)
+
+    @extend_schema(request=HouseholdCarerMemberSerializer, responses={200: HouseholdDetailSerializer})
+    @action(detail=True, methods=["post"], url_path="remove-carer")
+    def remove_carer(self, request, pk=None):
+        """A carer no longer lives in the household."""
+        household = self.get_object()
+        data = HouseholdCarerMemberSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        carer = Carer.objects.filter(pk=data.validated_data["carer"], household=household).first()
+        if carer is None:
+            raise _not_found()
+        try:
+            services.carer_leave_household(actor=request.user, household=household, carer=carer, request=request)
+        except DjangoValidationError as exc:
+            raise _drf(exc) from None
+        return Response(HouseholdDetailSerializer(self._detail(household.pk)).data)
+
+
 def register(router) -> None:
     router.register("children", ChildViewSet, basename="child")
     router.register("carers", CarerViewSet, basename="carer")
+    router.register("households", HouseholdViewSet, basename="household")
     router.register("circumstances", CircumstanceViewSet, basename="circumstance")
     router.register("circumstance-groups", CircumstanceGroupViewSet, basename="circumstance-group")
 

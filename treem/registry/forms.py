@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import CarerRelation, Immunisation, RiskFlag, Sex, YesNoUnknown
+from .models import CarerRelation, Immunisation, PovertyStatus, RiskFlag, Sex, YesNoUnknown
 from .quality import columns as cols
 from .quality.ethnicity import ethnic_groups
 
@@ -149,3 +149,15 @@ class ImportUploadForm(forms.Form):
 
 
 FIELD_CHOICES = [("", _("Ignore this column"))] + [(f, label) for f, label in cols.FIELD_LABELS.items()]
+
+
+class HouseholdForm(forms.Form):
+    head_name = _text(_("Head of household"), autocomplete="off", autocapitalize="words")
+    poverty_status = _select(_("Poor or near-poor household"), PovertyStatus.choices, required=True,
+                             initial=PovertyStatus.UNKNOWN)
+    village = _text(_("Village / hamlet"), max_length=120, list="villages")
+    address = _text(_("Address"), max_length=250)
+
+
+class HouseholdEditForm(HouseholdForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)

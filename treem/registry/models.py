@@ -37,13 +37,27 @@ class Immunisation(models.TextChoices):
     UNKNOWN = "unknown", _("Unknown")
 
 
+class PovertyStatus(models.TextChoices):
+    """The household's standing in the commune's yearly review of poor and near-poor households: group n of the Law
+    on Children (seriously ill children) counts only children of poor or near-poor households."""
+
+    POOR = "poor", _("Poor household")
+    NEAR_POOR = "near_poor", _("Near-poor household")
+    NOT_POOR = "not_poor", _("Neither poor nor near-poor")
+    UNKNOWN = "unknown", _("Not known")  # not "Unknown": Django's own catalogs word that one differently
+
+
 class Household(RecordModel):
     commune = models.ForeignKey("geo.Unit", models.PROTECT, related_name="+", verbose_name=_("commune"))
     village = models.CharField(_("village"), max_length=120, blank=True)
     address = models.CharField(_("address"), max_length=250, blank=True)
     head_name = models.CharField(_("head of household"), max_length=150, blank=True)
     poverty_status = models.CharField(
-        _("poverty status"), max_length=20, blank=True, help_text=_("poor, near-poor or empty")
+        _("poverty status"), max_length=20, choices=PovertyStatus.choices, default=PovertyStatus.UNKNOWN
+    )
+    search_folded = models.CharField(
+        max_length=275, blank=True, editable=False,
+        help_text="head's name and village, lower case, no diacritics: for search (services.household_search_text)",
     )
 
     class Meta:

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from treem.accounts.scope import Capability, scope_for
@@ -21,6 +21,7 @@ from .models import (
     ChildStatus,
     CircumstanceGroup,
     CircumstanceSubgroup,
+    Household,
     ImportBatch,
     Measurement,
 )
@@ -252,6 +253,7 @@ def child_history(user, child: Child, limit: int = 200):
         "risk_add": _("Risk added"), "risk_end": _("Risk ended"), "carer_link": _("Carer added"),
         "carer_unlink": _("Carer removed"), "measurement_add": _("Height and weight recorded"),
         "print": _("Sheet printed"), "commit": _("Imported from a spreadsheet"),
+        "household_join": _("Joined a household"), "household_leave": _("Left the household"),
     }
     names = {f.name: str(f.verbose_name) for f in Child._meta.get_fields() if hasattr(f, "verbose_name")}
     about_child = Q(object_type="registry.child", object_id=str(child.pk))
@@ -262,6 +264,8 @@ def child_history(user, child: Child, limit: int = 200):
     unit_ids = {int(v) for e in events for k in ("commune", "moved_to") for v in (e.summary or {}).get(k) or []
                 if str(v).isdigit()}
     units = {str(pk): u.name for pk, u in Unit.objects.in_bulk(unit_ids).items()} if unit_ids else {}
+    household_ids = {v for e in events for v in (e.summary or {}).get("household") or [] if v}
+    households = {str(h.pk): str(h) for h in Household.objects.filter(pk__in=household_ids)} if household_ids else {}
     for event in events:
         verb = event.action.rsplit(".", 1)[-1]
         event.label = labels.get(verb, verb)
@@ -273,6 +277,8 @@ def child_history(user, child: Child, limit: int = 200):
             label = names.get(key, key)
             if key in ("commune", "moved_to") and isinstance(value, list):
                 value = [units.get(str(v), v) for v in value]
+            if key == "household" and isinstance(value, list):
+                value = [households.get(str(v), v) if v else v for v in value]
             if isinstance(value, list) and len(value) == 2:
                 text = f"{_show(value[0])} → {_show(value[1])}"
             else:
@@ -352,3 +358,98 @@ def import_batches_visible_to(user):
     if not scope.has(cap):
         return ImportBatch.objects.none()
     return ImportBatch.objects.filter(scope.unit_q(cap, commune_field="commune", province_field="province"))
+
+
+# ---------------------------------------------------------------- households
+
+
+def households_visible_to(user, capability: str = Capability.VIEW_CHILDREN):
+    """Households of the reader's communes, or of every commune of her provinces (scoped like the children)."""
+    scope = scope_for(user)
+    if not scope.has(capability):
+        return Household.objects.none()
+    return Household.objects.filter(scope.unit_q(capability, commune_field="commune"))
+
+
+def search_households(qs, text: str):
+    """Diacritics-insensitive, like search_children: every word typed begins a word of the head's name or of the
+    village ("giang ban 3" finds Giàng A Páo's household in Bản 3)."""
+    from django.db.models import CharField, Value
+    from django.db.models.functions import Concat
+
+    words = list(dict.fromkeys(fold(text or "").split()))
+    if not words:
+        return qs
+    qs = qs.annotate(_words=Concat(Value(" "), "search_folded", output_field=CharField()))
+    for word in words:
+        qs = qs.filter(_words__contains=f" {word}")
+    return qs
+
+
+def household_list(user, *, commune: str = "", q: str = "", village: str = "", poverty_status: str = "",
+                   capability: str = Capability.VIEW_CHILDREN):
+    """The scoped households, filtered (commune code, head's name or village, exact village, poverty status), in the
+    order of villages and heads' names."""
+    qs = households_visible_to(user, capability)
+    if commune:
+        qs = qs.filter(commune__code=commune, commune__system=UnitSystem.CURRENT)
+    if village:
+        qs = qs.filter(village=village)
+    if poverty_status:
+        qs = qs.filter(poverty_status=poverty_status)
+    return search_households(qs, q).select_related("commune").order_by("village", "search_folded", "id")
+
+
+def household_choices_for(user, child: Child, text: str = "", limit: int = 20) -> list[Household]:
+    """Households of the child's commune that she could join (for the picker on her page): those matching `text`,
+    or with nothing typed those of her village. The reader must be able to edit the commune's register."""
+    qs = households_visible_to(user, Capability.EDIT_CHILDREN).filter(commune_id=child.commune_id)
+    if child.household_id:
+        qs = qs.exclude(pk=child.household_id)
+    if fold(text):
+        qs = search_households(qs, text)
+    elif child.village:
+        qs = qs.filter(village=child.village)
+    else:
+        return []
+    return list(qs.annotate(n_children=Count("children", filter=Q(children__status=ChildStatus.ACTIVE)))
+                .order_by("search_folded", "id")[:limit])
+
+
+def household_detail(user, pk, capability: str = Capability.VIEW_CHILDREN) -> Household:
+    """One household with `members` (its children the reader may see, not merged or in error, eldest first) and
+    `carer_list`; Household.DoesNotExist outside the reader's scope (404)."""
+    household = households_visible_to(user, capability).select_related("commune", "commune__province").get(pk=pk)
+    household.members = list(
+        children_visible_to(user).filter(household=household)
+        .exclude(status__in=[ChildStatus.MERGED, ChildStatus.IN_ERROR])
+        .only("id", "full_name", "sex", "birth_date", "status", "village", "household_id", "commune_id")
+        .order_by("birth_date", "name_folded", "id"))
+    household.carer_list = list(household.carers.order_by("name_folded", "id"))
+    return household
+
+
+def household_of_child(user, child: Child) -> Household | None:
+    """The child's household for her page, with the other children (`siblings`) and the carers; None if she has none
+    (the reader already passed child_detail's scope check)."""
+    if not child.household_id:
+        return None
+    try:
+        household = household_detail(user, child.household_id)
+    except Household.DoesNotExist:
+        return None
+    household.siblings = [c for c in household.members if c.pk != child.pk]
+    return household
+
+
+def carers_to_add(household: Household) -> list:
+    """Carers of the household's children who are not (yet) in it: (carer, child) pairs for the household page."""
+    members = [c.pk for c in household.members]
+    links = (ChildCarer.objects.filter(child_id__in=members).exclude(carer__household=household)
+             .select_related("carer", "child").order_by("carer__name_folded", "carer_id"))
+    seen, out = set(), []
+    for link in links:
+        if link.carer_id not in seen:
+            seen.add(link.carer_id)
+            out.append(link)
+    return out

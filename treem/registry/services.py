@@ -31,8 +31,10 @@ from .models import (
     ChildStatus,
     CircumstanceGroup,
     CircumstanceSubgroup,
+    Household,
     Immunisation,
     Measurement,
+    PovertyStatus,
     RiskFlag,
     YesNoUnknown,
 )
@@ -222,8 +224,10 @@ def _require_free_id(actor, personal_id: str, exclude_pk=None) -> None:
 
 
 def _snapshot(child: Child) -> dict:
-    return {name: getattr(child, name) for name in (*EDITABLE_FIELDS, "status", "commune", "moved_to", "moved_on",
-                                                     "status_on", "status_reason")}
+    out = {name: getattr(child, name) for name in (*EDITABLE_FIELDS, "status", "commune", "moved_to", "moved_on",
+                                                    "status_on", "status_reason")}
+    out["household"] = child.household_id  # the id, without loading the household
+    return out
 
 
 def _raise(errors: dict[str, str]) -> None:
@@ -339,7 +343,10 @@ def child_accept_move(*, actor, child: Child, village: str = "", address: str = 
     current.commune, current.province_id = new_commune, new_commune.province_id
     current.status, current.moved_to, current.status_reason = ChildStatus.ACTIVE, None, ""
     current.village, current.address = clean_text(village)[:120], clean_text(address)[:250]
-    _save_versioned(current, ["commune", "province", "status", "moved_to", "status_reason", "village", "address"])
+    if current.household_id and current.household.commune_id != new_commune.pk:
+        current.household = None  # the household stays with the commune the child left
+    _save_versioned(current, ["commune", "province", "status", "moved_to", "status_reason", "village", "address",
+                              "household"])
     record(actor, "registry.child.accept_move", current, unit=new_commune, request=request,
            summary={**changes(before, _snapshot(current)), "from": old_commune.name})
     return current
@@ -614,9 +621,237 @@ def age_band_bounds(band: str, today: date) -> tuple[date, date] | None:
     return years_before(today, high + 1) + timedelta(days=1), years_before(today, low)
 
 
+# ---------------------------------------------------------------- households
+
+HOUSEHOLD_FIELDS = ("head_name", "village", "address", "poverty_status")
+# How people write the poverty status (folded): the review's own words, with and without "hộ", and the codes.
+_POVERTY_WORDS = {
+    "poor": PovertyStatus.POOR, "ngheo": PovertyStatus.POOR, "ho ngheo": PovertyStatus.POOR,
+    "near_poor": PovertyStatus.NEAR_POOR, "near-poor": PovertyStatus.NEAR_POOR, "near poor": PovertyStatus.NEAR_POOR,
+    "can ngheo": PovertyStatus.NEAR_POOR, "ho can ngheo": PovertyStatus.NEAR_POOR,
+    "not_poor": PovertyStatus.NOT_POOR, "not poor": PovertyStatus.NOT_POOR, "khong": PovertyStatus.NOT_POOR,
+    "khong ngheo": PovertyStatus.NOT_POOR, "unknown": PovertyStatus.UNKNOWN, "chua ro": PovertyStatus.UNKNOWN,
+}
+# A child who joins or starts a household lives in the commune: not one who left the register.
+_HOUSEHOLD_STATUSES = (ChildStatus.ACTIVE,)
+
+
+def household_search_text(head_name: str, village: str) -> str:
+    """What the household search matches (Household.search_folded): the head's name and the village, folded."""
+    return fold(f"{head_name} {village}")[:275]
+
+
+def normalise_household(data: dict, *, partial: bool = False) -> Normalised:
+    out = Normalised(data={})
+    present = set(data) if partial else set(HOUSEHOLD_FIELDS)
+    if "head_name" in present:
+        name = normalize_name(data.get("head_name"))
+        if len(name) > 150:
+            out.errors["head_name"] = _("The name is too long (150 characters at most).")
+        out.data["head_name"] = name
+    for name, limit in (("village", 120), ("address", 250)):
+        if name in present:
+            text = clean_text(data.get(name))
+            if len(text) > limit:
+                out.errors[name] = _("Too long (%(n)s characters at most).") % {"n": limit}
+            out.data[name] = text
+    if "poverty_status" in present:
+        raw = data.get("poverty_status")
+        status = PovertyStatus.UNKNOWN if raw in (None, "") else _POVERTY_WORDS.get(fold(str(raw)))
+        if status is None:
+            out.errors["poverty_status"] = _("Choose one of the listed answers.")
+        out.data["poverty_status"] = status or PovertyStatus.UNKNOWN
+    return out
+
+
+def _household_snapshot(household: Household) -> dict:
+    return {name: getattr(household, name) for name in (*HOUSEHOLD_FIELDS, "commune")}
+
+
+def _primary_carer(child: Child) -> Carer | None:
+    link = (ChildCarer.objects.filter(child=child).select_related("carer").order_by("-primary", "created_at", "id")
+            .first())
+    return link.carer if link else None
+
+
+def _join(actor, child: Child, household: Household | None, request) -> Child:
+    """Put a (locked) child into `household` (None: out of any), with the audit event on the child."""
+    before = child.household_id
+    child.household = household
+    _save_versioned(child, ["household"])
+    verb = "household_leave" if household is None else "household_join"
+    record(actor, f"registry.child.{verb}", child, unit=child.commune, request=request,
+           summary={"household": [_plain_id(before), _plain_id(household.pk if household else None)]})
+    return child
+
+
+def _plain_id(value) -> str | None:
+    return str(value) if value else None
+
+
+def _check_joinable(child: Child, household: Household) -> None:
+    if child.commune_id != household.commune_id:
+        raise ValidationError({"child": [_("This child lives in another commune: a household holds children of its "
+                                           "own commune only.")]})
+    if child.status not in _HOUSEHOLD_STATUSES:
+        raise ValidationError({"child": [_("Only a child on the active register can join a household.")]})
+
+
+@transaction.atomic
+def household_create(*, actor, child: Child | None = None, commune: Unit | None = None, data: dict | None = None,
+                     request=None) -> Household:
+    """A new household. From a child: in her commune, with her village and address, headed by her primary carer
+    (for the fields `data` leaves out); the child joins it, and so does the primary carer if in no household yet.
+    Without a child: in `commune`, from `data` alone."""
+    data = dict(data or {})
+    carer = None
+    if child is not None:
+        child = _locked(child, None)
+        commune = child.commune
+        _require_edit(actor, commune)
+        if child.status not in _HOUSEHOLD_STATUSES:
+            raise ValidationError({"child": [_("Only a child on the active register can join a household.")]})
+        carer = _primary_carer(child)
+        prefill = {"village": child.village, "address": child.address, "head_name": carer.full_name if carer else ""}
+        data = {**prefill, **data}  # what was sent (even emptied) wins over the prefill
+    elif commune is None:
+        raise ValidationError({"commune": [_("Choose a commune of the current structure.")]})
+    else:
+        _commune(commune)
+        _require_edit(actor, commune)
+    clean = normalise_household({k: v for k, v in data.items() if k in HOUSEHOLD_FIELDS})
+    _raise(clean.errors)
+    household = Household(commune=commune, **clean.data,
+                          search_folded=household_search_text(clean.data["head_name"], clean.data["village"]))
+    household.save()
+    record(actor, "registry.household.create", household, unit=commune, request=request,
+           summary={**changes({}, _household_snapshot(household)), "child": _plain_id(child and child.pk)})
+    if child is not None:
+        previous = child.household_id
+        _join(actor, child, household, request)
+        if previous:
+            _record_member_left(actor, previous, child, request)
+        if carer is not None and carer.household_id is None:
+            _carer_join(actor, carer, household, request)
+    return household
+
+
+@transaction.atomic
+def household_update(*, actor, household: Household, data: dict, version: int | None = None,
+                     request=None) -> Household:
+    """Change the head, village, address or poverty status. `version` is the one the person saw (stale: conflict)."""
+    current = Household.objects.select_for_update().select_related("commune").get(pk=household.pk)
+    _require_edit(actor, current.commune)
+    if version is not None and int(version) != current.version:
+        raise VersionConflict()
+    clean = normalise_household({k: v for k, v in data.items() if k in HOUSEHOLD_FIELDS}, partial=True)
+    _raise(clean.errors)
+    before = _household_snapshot(current)
+    for name, value in clean.data.items():
+        setattr(current, name, value)
+    diff = changes(before, _household_snapshot(current))
+    if not diff:
+        return current
+    current.search_folded = household_search_text(current.head_name, current.village)
+    done = Household.objects.filter(pk=current.pk, version=current.version).update(
+        **clean.data, search_folded=current.search_folded, version=F("version") + 1, updated_at=timezone.now())
+    if not done:
+        raise VersionConflict()
+    current.version += 1
+    record(actor, "registry.household.update", current, unit=current.commune, request=request, summary=diff)
+    return current
+
+
+def _locked_household(household: Household) -> Household:
+    return Household.objects.select_for_update().select_related("commune").get(pk=household.pk)
+
+
+def _record_member_left(actor, household_id, child: Child, request) -> None:
+    left = Household.objects.filter(pk=household_id).select_related("commune").first()
+    if left is not None:
+        record(actor, "registry.household.child_leave", left, unit=left.commune, request=request,
+               summary={"child": str(child.pk), "name": child.full_name})
+
+
+@transaction.atomic
+def child_set_household(*, actor, child: Child, household: Household, request=None) -> Child:
+    """The child lives in `household` (of her own commune); she leaves the one she was in, if any."""
+    household = _locked_household(household)
+    _require_edit(actor, household.commune)
+    current = _locked(child, None)
+    _check_joinable(current, household)  # another commune's child: refused whoever asks
+    _require_edit(actor, current.commune)
+    if current.household_id == household.pk:
+        raise ValidationError({"child": [_("The child is already in this household.")]})
+    previous = current.household_id
+    _join(actor, current, household, request)
+    if previous:
+        _record_member_left(actor, previous, current, request)
+    record(actor, "registry.household.child_join", household, unit=household.commune, request=request,
+           summary={"child": str(current.pk), "name": current.full_name})
+    return current
+
+
+@transaction.atomic
+def child_leave_household(*, actor, child: Child, request=None) -> Child:
+    """The child no longer lives in her household (the household and its other members stay)."""
+    current = _locked(child, None)
+    _require_edit(actor, current.commune)
+    if current.household_id is None:
+        raise ValidationError({"child": [_("The child is in no household.")]})
+    previous = current.household_id
+    _join(actor, current, None, request)
+    _record_member_left(actor, previous, current, request)
+    return current
+
+
+def _carer_join(actor, carer: Carer, household: Household | None, request, left: Household | None = None) -> None:
+    before = carer.household_id
+    Carer.objects.filter(pk=carer.pk).update(household=household, version=F("version") + 1,
+                                              updated_at=timezone.now())
+    carer.household = household
+    about = household or left
+    verb = "carer_join" if household is not None else "carer_leave"
+    record(actor, f"registry.household.{verb}", about, unit=about.commune, request=request,
+           summary={"carer": str(carer.pk), "name": carer.full_name,
+                    "household": [_plain_id(before), _plain_id(household.pk if household else None)]})
+
+
+@transaction.atomic
+def carer_set_household(*, actor, child: Child, carer: Carer, request=None) -> Carer:
+    """A carer of the child lives in the child's household (and leaves the one she was in)."""
+    child = Child.objects.select_related("commune").get(pk=child.pk)  # the household as saved, not as passed
+    if child.household_id is None:
+        raise ValidationError({"carer": [_("The child is in no household yet: create it or add her to one.")]})
+    household = _locked_household(child.household)
+    _require_edit(actor, household.commune)
+    _require_edit(actor, child.commune)
+    if not ChildCarer.objects.filter(child=child, carer=carer).exists():
+        raise ValidationError({"carer": [_("This person is not a carer of the child.")]})
+    carer = Carer.objects.select_for_update().get(pk=carer.pk)
+    if carer.household_id == household.pk:
+        raise ValidationError({"carer": [_("This carer is already in the household.")]})
+    _carer_join(actor, carer, household, request)
+    return carer
+
+
+@transaction.atomic
+def carer_leave_household(*, actor, household: Household, carer: Carer, request=None) -> Carer:
+    """A carer no longer lives in the household."""
+    household = _locked_household(household)
+    _require_edit(actor, household.commune)
+    carer = Carer.objects.select_for_update().get(pk=carer.pk)
+    if carer.household_id != household.pk:
+        raise ValidationError({"carer": [_("This carer is not in the household.")]})
+    _carer_join(actor, carer, None, request, left=household)
+    return carer
+
+
 __all__ = [
-    "EDITABLE_FIELDS", "VersionConflict", "carer_link", "carer_unlink", "child_accept_move",
-    "child_cancel_move", "child_create", "child_mark_deceased", "child_mark_in_error", "child_record_move",
-    "child_update", "children_mark_over_16", "circumstance_add", "circumstance_end", "measurement_add",
-    "normalise_child", "personal_id_in_use", "personal_id_taken", "quality_flags", "risk_add", "risk_end",
+    "EDITABLE_FIELDS", "HOUSEHOLD_FIELDS", "VersionConflict", "carer_leave_household", "carer_link",
+    "carer_set_household", "carer_unlink", "child_accept_move", "child_cancel_move", "child_create",
+    "child_leave_household", "child_mark_deceased", "child_mark_in_error", "child_record_move", "child_set_household",
+    "child_update", "children_mark_over_16", "circumstance_add", "circumstance_end", "household_create",
+    "household_search_text", "household_update", "measurement_add", "normalise_child", "normalise_household",
+    "personal_id_in_use", "personal_id_taken", "quality_flags", "risk_add", "risk_end",
 ]

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import export_views, views
 
 app_name = "registry"
 urlpatterns = [
     path("", views.child_list, name="list"),
-    path("export.<str:fmt>", views.child_export, name="export"),
+    path("export/", export_views.child_export, name="export"),
+    path("export/<uuid:pk>/", export_views.export_job, name="export_job"),
+    path("export.<str:fmt>", export_views.export_legacy, name="export_legacy"),
     path("new/", views.child_create, name="create"),
     path("check/", views.child_check, name="check"),
     path("incoming/", views.incoming, name="incoming"),
@@ -30,4 +32,11 @@ urlpatterns = [
     path("<uuid:pk>/carers/", views.carer_add, name="carer_add"),
     path("<uuid:pk>/carers/<int:item>/remove/", views.carer_remove, name="carer_remove"),
     path("<uuid:pk>/measurements/", views.measurement_add, name="measurement_add"),
+    path("<uuid:pk>/household/", views.child_household, name="child_household"),
+    path("<uuid:pk>/household/new/", views.household_new, name="household_new"),
+    path("<uuid:pk>/household/join/", views.household_join, name="household_join"),
+    path("<uuid:pk>/household/leave/", views.household_leave, name="household_leave"),
+    path("households/<uuid:pk>/", views.household_detail, name="household"),
+    path("households/<uuid:pk>/carers/add/", views.household_carer_add, name="household_carer_add"),
+    path("households/<uuid:pk>/carers/remove/", views.household_carer_remove, name="household_carer_remove"),
 ]

@@ -4,15 +4,13 @@ Views only call selectors (reads, scoped) and services (writes). A child outside
 an action the role may not do is a 403 (NotAllowed raised by the service or by `_can_edit`).
 """
 
-import io
-import tempfile
 from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -36,15 +34,28 @@ from .forms import (
     ChildEditForm,
     CircumstanceForm,
     EndForm,
+    HouseholdEditForm,
+    HouseholdForm,
     ImportUploadForm,
     MeasurementForm,
     MoveForm,
     RiskForm,
     StatusForm,
 )
-from .models import Child, ChildCarer, ChildCircumstance, ChildRisk, ChildStatus, ImportBatch, ImportStatus, Sex
+from .models import (
+    Carer,
+    Child,
+    ChildCarer,
+    ChildCircumstance,
+    ChildRisk,
+    ChildStatus,
+    Household,
+    ImportBatch,
+    ImportStatus,
+    PovertyStatus,
+    Sex,
+)
 from .quality import columns as cols
-from .quality.export import write_csv, write_xlsx
 from .selectors import AGE_BANDS, ChildFilters
 
 EDIT = Capability.EDIT_CHILDREN
@@ -125,48 +136,6 @@ def child_list(request):
     if request.htmx and request.htmx.target == "results":
         return render(request, "registry/_results.html", context)
     return render(request, "registry/child_list.html", context)
-
-
-EXPORT_HEADERS = [cols.FIELD_LABELS[cols.FULL_NAME], cols.FIELD_LABELS[cols.SEX], cols.FIELD_LABELS[cols.BIRTH_DATE],
-                  cols.FIELD_LABELS[cols.ETHNICITY], cols.FIELD_LABELS[cols.PERSONAL_ID],
-                  cols.FIELD_LABELS[cols.BIRTH_REGISTERED], "Xã/phường", cols.FIELD_LABELS[cols.VILLAGE],
-                  cols.FIELD_LABELS[cols.ADDRESS], cols.FIELD_LABELS[cols.SCHOOL], cols.FIELD_LABELS[cols.GRADE],
-                  "Tình trạng", "Hoàn cảnh đặc biệt", cols.FIELD_LABELS[cols.CARER_NAME],
-                  cols.FIELD_LABELS[cols.CARER_PHONE]]
-
-
-def _export_rows(qs):
-    for child in qs.iterator(chunk_size=2000):
-        carers = sorted(child.carer_links.all(), key=lambda link: not link.primary)
-        carer = carers[0].carer if carers else None
-        yield [child.full_name, "Nam" if child.sex == Sex.MALE else "Nữ", child.birth_date, child.ethnicity,
-               child.personal_id, child.get_birth_registered_display(), child.commune.name, child.village,
-               child.address, child.school, child.grade, child.get_status_display(),
-               ", ".join(c.group.code for c in child.open_circumstances),
-               carer.full_name if carer else "", carer.phone if carer else ""]
-
-
-@login_required
-def child_export(request, fmt: str):
-    """The filtered list as XLSX or CSV; text that a spreadsheet would run as a formula is neutralised."""
-    _require(request.user, VIEW)
-    filters = ChildFilters.from_params(request.GET)
-    qs = selectors.children_to_export(request.user, filters)
-    count = qs.count()
-    record(request.user, "registry.child.export", None, request=request,
-           summary={"format": fmt, "count": count, "filters": filters.as_dict()})
-    stamp = timezone.localdate().strftime("%Y%m%d")
-    if fmt == "csv":
-        out = io.BytesIO()
-        write_csv(_export_rows(qs), EXPORT_HEADERS, out)
-        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="danh-sach-tre-em-{stamp}.csv"'
-        return response
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    write_xlsx(_export_rows(qs), EXPORT_HEADERS, handle, sheet_name="Danh sách trẻ em")
-    handle.seek(0)
-    return FileResponse(handle, as_attachment=True, filename=f"danh-sach-tre-em-{stamp}.xlsx",
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 # ---------------------------------------------------------------- create, edit, live checks
@@ -307,6 +276,7 @@ def child_detail(request, pk):
         # Cases appear only to those who may open them (cases.selectors decides); merged records link to their history.
         "cases": cases_for_child_visible_to(request.user, child),
         "has_merged_records": child.merged_from.exists(),
+        **_household_card(request.user, child),
     })
 
 
@@ -677,3 +647,177 @@ def import_rejected(request, pk):
 
 def _ascii(text: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in fold(text))[:60] or "tep"
+
+
+# ---------------------------------------------------------------- households
+
+
+def _household_card(user, child: Child) -> dict:
+    """What the child page's household card needs: the household with the other children and the carers, or the
+    form to start one (prefilled from the child and her primary carer)."""
+    household = selectors.household_of_child(user, child)
+    form = None
+    if household is None:
+        links = list(child.carer_links.all())  # prefetched, primary carer first
+        form = HouseholdForm(auto_id="hh_%s", initial={
+            "head_name": links[0].carer.full_name if links else "", "village": child.village,
+            "address": child.address})
+    # Group n (Law on Children art. 10.1): seriously ill children of poor or near-poor households.
+    in_group_n = any(ci.group.code == "n" and not ci.ended_on for ci in child.circumstances.all())
+    poor = household is not None and household.poverty_status in (PovertyStatus.POOR, PovertyStatus.NEAR_POOR)
+    return {"household": household, "household_form": form, "group_n_unsupported": in_group_n and not poor}
+
+
+def _household(user, pk, capability: str = VIEW) -> Household:
+    try:
+        return selectors.household_detail(user, pk, capability)
+    except (Household.DoesNotExist, ValidationError, ValueError):
+        raise Http404 from None
+
+
+def _back_to_child(child: Child):
+    return redirect(reverse("registry:child", kwargs={"pk": child.pk}) + "#household")
+
+
+@login_required
+def child_household(request, pk):
+    """Choose an existing household of the child's commune for her: search by the head's name or the village."""
+    child = _child(request.user, pk)
+    forbid_unless(scope_for(request.user), _can_edit(request.user, child.commune))
+    query = request.GET.get("q", "").strip()[:100]
+    return render(request, "registry/child_household.html", {
+        "child": child, "q": query, "choices": selectors.household_choices_for(request.user, child, query),
+        "current": child.household if child.household_id else None,
+    })
+
+
+@login_required
+@require_POST
+def household_new(request, pk):
+    child = _child(request.user, pk)
+    forbid_unless(scope_for(request.user), _can_edit(request.user, child.commune))
+    form = HouseholdForm(request.POST)
+    if not form.is_valid():
+        _errors_to_messages(request, ValidationError([e for errors in form.errors.values() for e in errors]))
+        return _back_to_child(child)
+    try:
+        household = services.household_create(actor=request.user, child=child, data=form.cleaned_data,
+                                              request=request)
+    except ValidationError as exc:
+        _errors_to_messages(request, exc)
+        return _back_to_child(child)
+    messages.success(request, _("Household created: %(name)s is in it.") % {"name": child.full_name})
+    return redirect("registry:household", pk=household.pk)
+
+
+@login_required
+@require_POST
+def household_join(request, pk):
+    child = _child(request.user, pk)
+    forbid_unless(scope_for(request.user), _can_edit(request.user, child.commune))
+    household = _household(request.user, request.POST.get("household", ""), EDIT)
+    try:
+        services.child_set_household(actor=request.user, child=child, household=household, request=request)
+    except ValidationError as exc:
+        _errors_to_messages(request, exc)
+    else:
+        messages.success(request, _("%(name)s is now in the household of %(head)s.") % {
+            "name": child.full_name, "head": household.head_name or "—"})
+    return _back_to_child(child)
+
+
+@login_required
+@require_POST
+def household_leave(request, pk):
+    child = _child(request.user, pk)
+    forbid_unless(scope_for(request.user), _can_edit(request.user, child.commune))
+    try:
+        services.child_leave_household(actor=request.user, child=child, request=request)
+    except ValidationError as exc:
+        _errors_to_messages(request, exc)
+    else:
+        messages.success(request, _("%(name)s no longer belongs to the household.") % {"name": child.full_name})
+    return _back_to_child(child)
+
+
+@login_required
+def household_detail(request, pk):
+    """The household page: its children (those the reader may see) and carers; editors change it here."""
+    household = _household(request.user, pk)
+    can_edit = _can_edit(request.user, household.commune)
+    if request.method == "POST":
+        forbid_unless(scope_for(request.user), can_edit)
+    initial = {name: getattr(household, name) for name in services.HOUSEHOLD_FIELDS}
+    form = HouseholdEditForm(request.POST or None, initial={**initial, "version": household.version},
+                             auto_id="hh_%s")
+    conflict = False
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            services.household_update(actor=request.user, household=household, data=data, version=version,
+                                      request=request)
+        except services.VersionConflict as exc:
+            form.add_error(None, str(exc))
+            conflict = True
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("registry:household", pk=household.pk)
+    if request.method != "POST":
+        record_view(request.user, household, unit=household.commune, request=request)
+    from .quality.dates import age_on
+
+    today = timezone.localdate()
+    return render(request, "registry/household_detail.html", {
+        "household": household, "can_edit": can_edit, "form": form, "conflict": conflict,
+        "members": [(c, age_on(c.birth_date, today)) for c in household.members],
+        "carers_to_add": selectors.carers_to_add(household) if can_edit else [],
+        "villages": selectors.villages_of(request.user, [household.commune_id]) if can_edit else [],
+        "open_form": request.method == "POST",
+    }, status=409 if conflict else 200)
+
+
+def _household_carer(request, pk, add: bool):
+    household = _household(request.user, pk)
+    forbid_unless(scope_for(request.user), _can_edit(request.user, household.commune))
+    carer_id = request.POST.get("carer", "")
+    carer = Carer.objects.filter(pk=carer_id).first() if _uuid(carer_id) else None
+    try:
+        if carer is None:
+            raise ValidationError(_("Choose a carer from the list."))
+        if add:
+            child = next((c for c in household.members if str(c.pk) == request.POST.get("child")), None)
+            if child is None:
+                raise ValidationError(_("Choose a carer from the list."))
+            services.carer_set_household(actor=request.user, child=child, carer=carer, request=request)
+        else:
+            services.carer_leave_household(actor=request.user, household=household, carer=carer, request=request)
+    except ValidationError as exc:
+        _errors_to_messages(request, exc)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect(reverse("registry:household", kwargs={"pk": household.pk}) + "#carers")
+
+
+def _uuid(value) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+@login_required
+@require_POST
+def household_carer_add(request, pk):
+    return _household_carer(request, pk, add=True)
+
+
+@login_required
+@require_POST
+def household_carer_remove(request, pk):
+    return _household_carer(request, pk, add=False)
