@@ -29,6 +29,7 @@ from xml.etree import ElementTree
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,7 +41,18 @@ from treem.core.text import fold
 from treem.geo.models import Unit
 
 from . import bulk
-from .models import Carer, CarerRelation, Child, ChildCarer, ChildStatus, ImportBatch, ImportStatus, Sex, YesNoUnknown
+from .models import (
+    Carer,
+    CarerRelation,
+    Child,
+    ChildCarer,
+    ChildStatus,
+    Household,
+    ImportBatch,
+    ImportStatus,
+    Sex,
+    YesNoUnknown,
+)
 from .parallel import validate_rows
 from .quality import columns as cols
 from .quality.export import write_rejected_rows, write_xlsx
@@ -635,25 +647,35 @@ def write_plan(plan: ImportPlan, *, actor, commune: Unit, batch: ImportBatch | N
     children, carers, links, events = [], [], [], []
     actor_id = actor_fields["actor"].pk if actor_fields["actor"] else None
     batch_id = batch.pk if batch else None
+    families = _Families(commune, creates, now)
     for p in creates:
         values = p.values
         child_id = uuid.uuid4()
         flags = p.flags if p.flags is not None else _quality(values)
+        key = _family_key(p.carer)
+        household_id = families.household_of(key)
         children.append({**values, "id": child_id, "name_folded": p.folded or fold(values["full_name"]),
-                         "commune_id": commune.pk,
+                         "commune_id": commune.pk, "household_id": household_id,
                          "province_id": commune.province_id, "source": "import", "import_batch_id": batch_id,
                          "quality_flags": flags, "has_quality_issues": bool(flags), "created_at": now,
                          "updated_at": now})
         p.child_id = child_id
         if p.carer:
-            carer_id = uuid.uuid4()
-            carers.append({"id": carer_id, "full_name": p.carer["full_name"], "name_folded": fold(p.carer["full_name"]),
-                           "phone": p.carer["phone"] or "", "created_at": now, "updated_at": now})
+            carer_id = families.carer_of(key)
+            if carer_id is None:
+                carer_id = uuid.uuid4()
+                carers.append({"id": carer_id, "full_name": p.carer["full_name"],
+                               "name_folded": fold(p.carer["full_name"]), "phone": p.carer["phone"] or "",
+                               "household_id": household_id, "created_at": now, "updated_at": now})
+                families.carer_created(key, carer_id)
             links.append({"child_id": child_id, "carer_id": carer_id, "relation": CarerRelation.UNKNOWN,
                           "primary": True, "created_at": now})
+    bulk.insert_dicts(Household, families.new_households)
     bulk.insert_dicts(Child, children)
     bulk.insert_dicts(Carer, carers)
     bulk.insert_dicts(ChildCarer, links)
+    events += families.join_register_children(actor_id=actor_id, actor_label=actor_fields["actor_label"],
+                                              batch_ref=batch_ref)
 
     if updates:
         changed_fields: set[str] = {"version", "updated_at", "name_folded", "quality_flags", "has_quality_issues"}
@@ -690,8 +712,100 @@ def write_plan(plan: ImportPlan, *, actor, commune: Unit, batch: ImportBatch | N
     # child with its changes.
     record(actor, "registry.import.commit", batch, unit=commune,
            summary={**summary, "file": batch.filename if batch else source_label,
-                    "sha256": batch.sha256 if batch else ""})
+                    "sha256": batch.sha256 if batch else "",
+                    **({"households": len(families.new_households)} if families.new_households else {})})
     return summary
+
+
+def _family_key(carer: dict | None) -> tuple[str, str] | None:
+    """Siblings are known by their carer: the same name and the same phone number (a name alone cannot tell two
+    mothers of a village apart, so without a phone nobody is grouped)."""
+    if not carer or not carer.get("phone"):
+        return None
+    return fold(carer["full_name"]), carer["phone"]
+
+
+class _Families:
+    """The families of an import's new children: one carer record per carer, and one household for children who
+    share a carer (in the file, or with children already on the commune's register: then their household, or a new
+    one that those children join too)."""
+
+    def __init__(self, commune: Unit, creates: list[RowPlan], now):
+        self.commune, self.now = commune, now
+        first: dict[tuple, RowPlan] = {}
+        count: dict[tuple, int] = {}
+        for plan in creates:
+            if key := _family_key(plan.carer):
+                first.setdefault(key, plan)
+                count[key] = count.get(key, 0) + 1
+        known = self._on_register(commune, set(first))
+        self.carers: dict[tuple, uuid.UUID] = {key: found["carer"] for key, found in known.items()}
+        self.households: dict[tuple, uuid.UUID] = {}
+        self.new_households: list[dict] = []
+        self.joining: dict[uuid.UUID, list] = {}  # new household: children of the register who join it
+        for key, plan in first.items():
+            found = known.get(key, {"household": None, "loose": []})
+            if found["household"]:
+                self.households[key] = found["household"]
+            elif count[key] + len(found["loose"]) >= 2:
+                household_id = uuid.uuid4()
+                village, address = plan.values.get("village", ""), plan.values.get("address", "")
+                self.new_households.append({
+                    "id": household_id, "commune_id": commune.pk, "head_name": plan.carer["full_name"][:150],
+                    "village": village, "address": address, "search_folded": fold(f"{plan.carer['full_name']} "
+                                                                                  f"{village}")[:275],
+                    "created_at": now, "updated_at": now})
+                self.households[key] = household_id
+                self.joining[household_id] = (found["loose"], found.get("carer"))
+
+    @staticmethod
+    def _on_register(commune: Unit, keys: set) -> dict:
+        """{key: {"carer": id, "household": id or None, "loose": [(child id, name) of children without one]}}"""
+        found: dict = {}
+        phones = sorted({phone for _name, phone in keys})
+        for start in range(0, len(phones), CHUNK):
+            links = (ChildCarer.objects.filter(child__commune=commune, carer__phone__in=phones[start:start + CHUNK])
+                     .exclude(child__status__in=_CLOSED).order_by("carer__created_at", "carer_id")
+                     .values_list("carer_id", "carer__name_folded", "carer__phone", "child_id", "child__full_name",
+                                  "child__household_id"))
+            for carer_id, name, phone, child_id, child_name, household_id in links:
+                if (name, phone) not in keys:
+                    continue
+                family = found.setdefault((name, phone), {"carer": carer_id, "household": None, "loose": []})
+                if household_id:
+                    family["household"] = family["household"] or household_id
+                else:
+                    family["loose"].append((child_id, child_name))
+        return found
+
+    def household_of(self, key) -> uuid.UUID | None:
+        return self.households.get(key) if key else None
+
+    def carer_of(self, key) -> uuid.UUID | None:
+        return self.carers.get(key) if key else None
+
+    def carer_created(self, key, carer_id: uuid.UUID) -> None:
+        if key:
+            self.carers[key] = carer_id
+
+    def join_register_children(self, *, actor_id, actor_label: str, batch_ref: str) -> list[dict]:
+        """Put the register's children (and their carer) into the new household of their new siblings; the audit
+        events of those children."""
+        events = []
+        for household_id, (loose, carer_id) in self.joining.items():
+            if carer_id:
+                Carer.objects.filter(pk=carer_id, household__isnull=True).update(household_id=household_id,
+                                                                                  updated_at=self.now)
+            if not loose:
+                continue
+            Child.objects.filter(pk__in=[child_id for child_id, _name in loose], household__isnull=True).update(
+                household_id=household_id, version=F("version") + 1, updated_at=self.now)
+            events += [{"actor_id": actor_id, "actor_label": actor_label, "action": "registry.child.household_join",
+                        "object_type": "registry.child", "object_id": str(child_id), "object_repr": name[:200],
+                        "unit_id": self.commune.pk, "at": self.now,
+                        "summary": {"household": [None, str(household_id)], "source": "import", "batch": batch_ref}}
+                       for child_id, name in loose]
+        return events
 
 
 def import_file(content: bytes, filename: str, *, commune: Unit, actor, sheet: str | None = None,
