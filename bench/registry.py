@@ -386,7 +386,7 @@ def report(r: dict, args) -> None:
         "the child rows. Search: the first page (50 rows) of `child_list(user, q=...)`, scope and all, for "
         f"{len(SEARCHES)} fixed queries (full names, fragments, with and without diacritics) and "
         f"{search['queries'] - search['fixed']} made from a repeatable sample of the register's names (full name, "
-        "surname and given name, given name alone, a word cut short): the keys of up to 2,000 matches come from "
+        "surname and given name, given name alone, a word cut short): the keys of up to 1,000 matches come from "
         "the GIN index of word prefixes (`name_prefixes`), are sorted by name in Python, and the page's 50 rows "
         "are fetched by key. List page: the Django test client, so template rendering and middleware are "
         "included, the network is not. The ratio is measured within one run, so the machine's load weighs on "

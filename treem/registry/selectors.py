@@ -68,7 +68,7 @@ def communes_for(user, capability: str = Capability.VIEW_CHILDREN):
 AGE_BANDS = ("0-2", "3-5", "6-10", "11-15")
 STATUS_FILTERS = ("active", "moved", "over_16", "deceased", "in_error", "all")
 QUALITY_FILTERS = ("issues", "no_id", "ok")
-SEARCH_LIMIT = 2000
+SEARCH_LIMIT = 1000  # a search finds a child; with more matches than this, the page asks for more of the name
 _DIGITS = re.compile(r"^\d[\d\s.]*$")
 
 
