@@ -32,3 +32,13 @@ def chromium_page(width: int = 390, height: int = 844, locale: str = "vi-VN"):
             yield page
         finally:
             browser.close()
+
+
+def login(page, base: str, username: str, password: str) -> None:
+    """Sign in through the login page (any earlier session is dropped first) and wait for the home page."""
+    page.context.clear_cookies()
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(f"{base}/")

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.db import connections
 from django.utils import timezone
 
-from tests.browser import chromium_page
+from tests.browser import chromium_page, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -33,15 +33,6 @@ def demo_users(transactional_db, settings, tmp_path):
     accounts_demo.load(StringIO())
     ARTIFACTS.mkdir(exist_ok=True)
     return (tmp_path / "demo_password").read_text().strip()
-
-
-def login(page, base, username, password):
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(password)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(f"{base}/")
 
 
 @contextmanager

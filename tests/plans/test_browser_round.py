@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from tests.browser import chromium_page
+from tests.browser import chromium_page, login
 
 from .conftest import SEED_002, overdue_text
 
@@ -34,15 +34,6 @@ def demo(transactional_db, settings, tmp_path):
         user.set_password(password)
         user.save(update_fields=["password"])
     return password
-
-
-def login(page, base, username, password):
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(password)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(f"{base}/")
 
 
 def stats(page, received, late, missing):

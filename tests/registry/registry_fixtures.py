@@ -94,4 +94,15 @@ def csv_bytes(rows, header=HEADER, delimiter=";") -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
+def fail_inserting(monkeypatch, model) -> None:
+    """Make the import's bulk insert of `model` rows fail (as a full disk would), after the rows before it went in."""
+    from treem.registry import bulk
 
+    real = bulk.insert_dicts
+
+    def insert_dicts(into, rows):
+        if into is model:
+            raise RuntimeError("disk full")
+        return real(into, rows)
+
+    monkeypatch.setattr(bulk, "insert_dicts", insert_dicts)

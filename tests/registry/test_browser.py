@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from tests.browser import chromium_page
+from tests.browser import chromium_page, login
 from treem.core.text import fold
 from treem.registry.models import Child
 
@@ -30,11 +30,7 @@ def test_commune_worker_searches_opens_and_adds_a_child(live_server, demo):
     assert query != target.full_name.lower()  # the search really is without diacritics
     ARTIFACTS.mkdir(exist_ok=True)
     with chromium_page() as page:
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.get_by_label("Tên đăng nhập").fill("canbo.binhlu")
-        page.get_by_label("Mật khẩu").fill(demo)
-        page.get_by_role("button", name="Đăng nhập").click()
-        page.wait_for_url(f"{live_server.url}/")
+        login(page, live_server.url, "canbo.binhlu", demo)
         page.get_by_role("link", name="Sổ theo dõi trẻ em").first.click()
         page.wait_for_url("**/children/")
         page.get_by_placeholder("Họ tên (có dấu hoặc không dấu) hoặc số định danh").fill(query)

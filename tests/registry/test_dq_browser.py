@@ -11,7 +11,7 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from tests.browser import chromium_page
+from tests.browser import chromium_page, login
 from treem.core.actors import SYSTEM
 from treem.registry import services as registry
 from treem.registry.models import Child, ChildStatus
@@ -50,14 +50,6 @@ def demo(transactional_db, settings, tmp_path):
             personal_id=f"0122{12 + i}00{i:04d}"[:12] if i % 2 else "")
     duplicates.run_duplicates([commune])
     return (tmp_path / "demo_password").read_text().strip(), commune, first
-
-
-def login(page, base, username, password):
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(password)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(f"{base}/")
 
 
 def shot(page, name, full=True):

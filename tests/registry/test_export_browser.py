@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 
-from tests.browser import chromium_page
+from tests.browser import chromium_page, login
 from tests.conftest import current
 from treem.accounts.models import Assignment, Role, User
 from treem.core.actors import SYSTEM
@@ -39,11 +39,7 @@ def worker(transactional_db):
 def test_commune_worker_exports_an_encrypted_excel_file(live_server, worker):
     ARTIFACTS.mkdir(exist_ok=True)
     with chromium_page() as page:
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.get_by_label("Tên đăng nhập").fill("canbo.xuat")
-        page.get_by_label("Mật khẩu").fill(LOGIN_PASSWORD)
-        page.get_by_role("button", name="Đăng nhập").click()
-        page.wait_for_url(f"{live_server.url}/")
+        login(page, live_server.url, "canbo.xuat", LOGIN_PASSWORD)
         page.goto(f"{live_server.url}/children/")
         page.get_by_role("link", name="Xuất Excel").click()
         page.wait_for_url("**/children/export/?format=xlsx*")

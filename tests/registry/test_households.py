@@ -517,7 +517,7 @@ def test_demo_households_are_the_same_on_every_installation(db):
 def test_household_card_and_page_on_a_phone(live_server, settings, tmp_path):
     from django.core.management import call_command
 
-    from tests.browser import chromium_page
+    from tests.browser import chromium_page, login
 
     settings.VAR_DIR = tmp_path
     call_command("bootstrap", "--demo", stdout=StringIO())
@@ -532,11 +532,7 @@ def test_household_card_and_page_on_a_phone(live_server, settings, tmp_path):
     sibling = household.children.exclude(pk=child.pk).filter(status="active").first()
     ARTIFACTS.mkdir(exist_ok=True)
     with chromium_page() as page:
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.get_by_label("Tên đăng nhập").fill("canbo.binhlu")
-        page.get_by_label("Mật khẩu").fill(password)
-        page.get_by_role("button", name="Đăng nhập").click()
-        page.wait_for_url(f"{live_server.url}/")
+        login(page, live_server.url, "canbo.binhlu", password)
         page.goto(f"{live_server.url}/children/{child.pk}/#household")
         card = page.locator("#household")
         card.get_by_role("heading", name="Hộ gia đình").wait_for()

@@ -13,6 +13,7 @@ from tests.registry.registry_fixtures import (  # noqa: F401 - pytest fixtures
     HEADER,
     add_child_fixture,
     csv_bytes,
+    fail_inserting,
     ods_bytes,
     pid,
     reference_fixture,
@@ -22,7 +23,7 @@ from tests.registry.registry_fixtures import (  # noqa: F401 - pytest fixtures
 )
 from treem.audit.models import AuditEvent
 from treem.core.actors import SYSTEM
-from treem.registry import bulk, importing
+from treem.registry import importing
 from treem.registry.models import Carer, Child, ChildCarer, ChildStatus, ImportBatch, ImportStatus
 
 B1, B2, B3 = years_ago(5), years_ago(9), years_ago(2)
@@ -140,14 +141,7 @@ def test_updates_match_by_personal_id_then_by_name_and_birth_date(commune_x, add
 
 def test_commit_is_atomic(commune_x, reference, monkeypatch):
     content = csv_bytes(rows_for_file(GOOD))
-    real = bulk.insert_dicts
-
-    def fail_on_links(model, rows):
-        if model is ChildCarer:
-            raise RuntimeError("disk full")
-        return real(model, rows)
-
-    monkeypatch.setattr(bulk, "insert_dicts", fail_on_links)
+    fail_inserting(monkeypatch, ChildCarer)
     before = counts()
     with pytest.raises(RuntimeError):
         importing.import_file(content, "ds.csv", commune=commune_x, actor=SYSTEM, commit=True)

@@ -21,6 +21,7 @@ from tests.registry.quality_files import write_xlsx
 from tests.registry.registry_fixtures import (  # noqa: F401 - pytest fixtures
     add_child_fixture,
     csv_bytes,
+    fail_inserting,
     pid,
     reference_fixture,
     rows_for_file,
@@ -29,7 +30,7 @@ from tests.registry.registry_fixtures import (  # noqa: F401 - pytest fixtures
 )
 from treem.audit.models import AuditEvent
 from treem.core.actors import SYSTEM
-from treem.registry import bulk, importing
+from treem.registry import importing
 from treem.registry.models import Carer, Child, ChildCarer, ImportBatch, ImportStatus
 from treem.registry.quality import columns as c
 from treem.registry.quality.__main__ import main as quality_main
@@ -324,14 +325,7 @@ def test_a_failed_background_commit_changes_nothing_and_can_be_retried(client, w
         client.post("/children/import/", {"commune": commune_x.code, "file": SimpleUploadedFile("ds.xlsx", content)})
     batch = ImportBatch.objects.get()
     assert batch.status == ImportStatus.PREVIEWED
-    real = bulk.insert_dicts
-
-    def fail_on_links(model, rows):
-        if model is ChildCarer:
-            raise RuntimeError("disk full")
-        return real(model, rows)
-
-    monkeypatch.setattr(bulk, "insert_dicts", fail_on_links)
+    fail_inserting(monkeypatch, ChildCarer)
     before = counts()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/children/import/{batch.pk}/commit/")
@@ -343,7 +337,7 @@ def test_a_failed_background_commit_changes_nothing_and_can_be_retried(client, w
     page = client.get(f"/children/import/{batch.pk}/").content.decode()
     assert "Lưu không thành công" in page and "Lưu 1 dòng hợp lệ" in page
 
-    monkeypatch.setattr(bulk, "insert_dicts", real)
+    monkeypatch.undo()  # the disk has room again
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/children/import/{batch.pk}/commit/")
     batch.refresh_from_db()
