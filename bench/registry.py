@@ -380,10 +380,12 @@ def report(r: dict, args) -> None:
         f"{load.get('end', '?')} on {m['cpus']} CPUs.",
         "",
         "The import figure includes reading the file, checking every row (names, dates, personal IDs, ethnic groups, "
-        "phones; on several processes for large files), matching each row against the commune's register and the "
-        "personal IDs of the whole country, and writing children, carers and carer links (PostgreSQL COPY), one "
-        "audit event for the import and one per updated child, in one transaction. The baseline COPY writes only "
-        "the child rows. Search: the first page (50 rows) of `child_list(user, q=...)`, scope and all, for "
+        "phones; on cpu_count - 1 processes for large files, so one here), matching each row against the commune's "
+        "register and the personal IDs of the whole country, and writing children, carers (one per family: the same "
+        "carer's name and phone), households for siblings and carer links (PostgreSQL COPY), one audit event for "
+        "the import and one per updated child, in one transaction. The baseline COPY writes only the child rows, "
+        "with the same stored values (folded names included, so the search index does the same work). Search: the "
+        "first page (50 rows) of `child_list(user, q=...)`, scope and all, for "
         f"{len(SEARCHES)} fixed queries (full names, fragments, with and without diacritics) and "
         f"{search['queries'] - search['fixed']} made from a repeatable sample of the register's names (full name, "
         "surname and given name, given name alone, a word cut short): the keys of up to 1,000 matches come from "
