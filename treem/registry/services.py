@@ -4,13 +4,14 @@ Every event about a child (its facts, circumstances, carers, measurements, statu
 audit object, so the child's history is one query (selectors.child_history).
 """
 
+import hashlib
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -219,6 +220,13 @@ def personal_id_taken(actor, personal_id: str, exclude_pk=None) -> str:
 
 
 def _require_free_id(actor, personal_id: str, exclude_pk=None) -> None:
+    """Refuse a number another child carries. Old records may share one, so there is no unique constraint: on
+    PostgreSQL a transaction-scoped lock on the number makes two saves of the same new number take turns (the second
+    then sees the first); SQLite runs one writing transaction at a time anyway."""
+    if personal_id and connection.vendor == "postgresql":
+        key = int.from_bytes(hashlib.blake2b(personal_id.encode(), digest_size=8).digest(), "big", signed=True)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
     if problem := personal_id_taken(actor, personal_id, exclude_pk):
         raise ValidationError({"personal_id": [problem]})
 
