@@ -1,7 +1,6 @@
 """Audit fixes: one personal ID per child (API, linkage, merges), the cleaning round's checks and counts, carers seen
 only through visible children, the configurable population-registry adapter, and sub-groups that can be retired."""
 
-import contextlib
 import os
 import re
 import subprocess
@@ -78,59 +77,6 @@ def test_the_api_refuses_a_personal_id_another_child_carries(worker_x, commune_x
     registry.child_mark_in_error(actor=SYSTEM, child=theirs, reason="Nhập thử")
     assert client.patch(f"/api/v1/children/{other['id']}/", {"personal_id": theirs.personal_id, "version": 1},
                         format="json").status_code == 200
-
-
-@pytest.mark.skipif(django_settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
-                    reason="two writers at once: PostgreSQL (SQLite runs one writing transaction at a time)")
-def test_two_saves_of_the_same_new_number_at_once_keep_one(commune_x, monkeypatch):
-    # Each save runs in its own thread and connection, and commits for real. The check is slowed so that, without
-    # the lock on the number, both would find it free before either writes.
-    import threading
-
-    from django.db import connection
-
-    born, real = years_ago(4), registry.personal_id_taken
-    number = pid("F", born, 99)
-    barrier = threading.Barrier(2, timeout=3)
-
-    def slow_check(*args, **kwargs):
-        found = real(*args, **kwargs)
-        with contextlib.suppress(threading.BrokenBarrierError):  # the other save waits for the lock on the number
-            barrier.wait()
-        return found
-
-    monkeypatch.setattr(registry, "personal_id_taken", slow_check)
-    outcomes = []
-
-    def save(name):
-        try:
-            registry.child_create(actor=SYSTEM, commune=commune_x, data={
-                "full_name": name, "sex": "F", "birth_date": born, "personal_id": number})
-            outcomes.append("saved")
-        except ValidationError:
-            outcomes.append("refused")
-        finally:
-            connection.close()
-
-    def clean_up():
-        try:
-            ids = [str(pk) for pk in Child.objects.filter(personal_id=number).values_list("pk", flat=True)]
-            AuditEvent.objects.filter(object_id__in=ids).delete()
-            Child.objects.filter(personal_id=number).delete()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=save, args=(name,)) for name in ("Lò Thị Một", "Lò Thị Hai")]
-    try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        assert sorted(outcomes) == ["refused", "saved"]
-    finally:
-        cleaner = threading.Thread(target=clean_up)
-        cleaner.start()
-        cleaner.join()
 
 
 def test_records_already_sharing_a_number_can_still_be_corrected(worker_x, commune_x, reference):

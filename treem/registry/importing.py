@@ -7,8 +7,9 @@ Three steps, the same from the web, the background worker and the command line:
 2. plan: `plan_import` checks every row (quality.rows.validate_row), matches it against the commune's register
    (personal ID first, else folded name + birth date) and decides create / update / unchanged / reject, with every
    error and warning phrased with the spreadsheet's row number and column. Planning never writes;
-3. commit: `import_file(commit=True)` / `batch_commit` plan again inside one transaction (holding the commune's
-   lock, so two imports cannot race; records to update are locked and their versions re-checked) and write the
+3. commit: `import_file(commit=True)` / `batch_commit` plan again inside one transaction (holding the register's
+   personal-ID lock and the commune's lock, so two imports, even in two communes, cannot both give one new number to
+   two children; records to update are locked and their versions re-checked) and write the
    valid rows with bulk inserts, one audit event for the import and one per updated child. Re-importing the same
    file finds every row unchanged and writes nothing.
 """
@@ -59,7 +60,7 @@ from .quality.export import write_rejected_rows, write_xlsx
 from .quality.personal_id import check_personal_id
 from .quality.rows import validate_row
 from .quality.tabular import DEFAULT_MAX_ROWS, Table, TableError, read_table
-from .services import IGNORED_FINDINGS
+from .services import IGNORED_FINDINGS, hold_personal_ids
 
 CREATE, UPDATE, UNCHANGED, REJECT = "create", "update", "unchanged", "reject"
 ACTIONS = (CREATE, UPDATE, UNCHANGED, REJECT)
@@ -821,6 +822,7 @@ def import_file(content: bytes, filename: str, *, commune: Unit, actor, sheet: s
         return plan, plan.summary()
     with transaction.atomic():
         _require_edit(actor, commune)
+        hold_personal_ids(all_of_them=True)
         Unit.objects.select_for_update().filter(pk=commune.pk).first()
         plan = plan_import(table, commune, overrides=overrides, content=content, today=today, progress=progress)
         batch = ImportBatch.objects.create(
@@ -891,6 +893,7 @@ def batch_commit(batch: ImportBatch, *, actor, job=None, request=None) -> Import
     table = read_file(content, batch.filename, batch.sheet or None)
     with transaction.atomic():
         _require_edit(actor, batch.commune)
+        hold_personal_ids(all_of_them=True)
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if locked.status == ImportStatus.COMMITTED:
             raise ImportProblem(_("This file was already saved."))

@@ -219,11 +219,30 @@ def personal_id_taken(actor, personal_id: str, exclude_pk=None) -> str:
     return ""
 
 
+# Key of the PostgreSQL advisory lock on the register's personal IDs as a whole ("treem" + 1).
+_PERSONAL_ID_REGISTER_KEY = 0x7472_6565_6D00_0001
+
+
+def hold_personal_ids(*, all_of_them: bool = False) -> None:
+    """Take the register-wide personal-ID lock until the transaction ends (PostgreSQL only; SQLite writes one
+    transaction at a time anyway). A single save takes it shared, then locks its one number (_require_free_id); an
+    import checks thousands of numbers at once and takes it whole, so no save anywhere can give one of its new
+    numbers to another child between its check and its commit. Take it before locking any child row: always
+    register first, then rows, so two writers never wait on each other in a circle."""
+    if connection.vendor != "postgresql":
+        return
+    how = "pg_advisory_xact_lock" if all_of_them else "pg_advisory_xact_lock_shared"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {how}(%s)", [_PERSONAL_ID_REGISTER_KEY])
+
+
 def _require_free_id(actor, personal_id: str, exclude_pk=None) -> None:
     """Refuse a number another child carries. Old records may share one, so there is no unique constraint: on
     PostgreSQL a transaction-scoped lock on the number makes two saves of the same new number take turns (the second
-    then sees the first); SQLite runs one writing transaction at a time anyway."""
+    then sees the first), under the shared register lock that keeps imports out meanwhile; SQLite runs one writing
+    transaction at a time anyway."""
     if personal_id and connection.vendor == "postgresql":
+        hold_personal_ids()
         key = int.from_bytes(hashlib.blake2b(personal_id.encode(), digest_size=8).digest(), "big", signed=True)
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
@@ -290,6 +309,8 @@ def _save_versioned(child: Child, fields: list[str]) -> None:
 @transaction.atomic
 def child_update(*, actor, child: Child, data: dict, version: int | None, request=None) -> Child:
     """Change a child's facts. `version` is the version the person saw; a stale one raises VersionConflict."""
+    if data.get("personal_id"):
+        hold_personal_ids()  # before the row lock: register first, then rows (see hold_personal_ids)
     current = _locked(child, version)
     _require_edit(actor, current.commune)
     if current.status == ChildStatus.MERGED:
@@ -859,7 +880,7 @@ __all__ = [
     "EDITABLE_FIELDS", "HOUSEHOLD_FIELDS", "VersionConflict", "carer_leave_household", "carer_link",
     "carer_set_household", "carer_unlink", "child_accept_move", "child_cancel_move", "child_create",
     "child_leave_household", "child_mark_deceased", "child_mark_in_error", "child_record_move", "child_set_household",
-    "child_update", "children_mark_over_16", "circumstance_add", "circumstance_end", "household_create",
-    "household_search_text", "household_update", "measurement_add", "normalise_child", "normalise_household",
-    "personal_id_in_use", "personal_id_taken", "quality_flags", "risk_add", "risk_end",
+    "child_update", "children_mark_over_16", "circumstance_add", "circumstance_end", "hold_personal_ids",
+    "household_create", "household_search_text", "household_update", "measurement_add", "normalise_child",
+    "normalise_household", "personal_id_in_use", "personal_id_taken", "quality_flags", "risk_add", "risk_end",
 ]

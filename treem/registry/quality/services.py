@@ -252,6 +252,7 @@ def children_merge(*, actor, pair: DuplicatePair, survivor: str, choices: dict[s
     """
     if survivor not in ("a", "b"):
         raise ValidationError(_("Choose the record to keep."))
+    registry.hold_personal_ids()  # the survivor may take the other's number; register lock before row locks
     pair = _locked_pair(pair)
     locked = {c.pk: c for c in Child.objects.select_for_update().filter(pk__in=[pair.child_a_id, pair.child_b_id])}
     records = {"a": locked[pair.child_a_id], "b": locked[pair.child_b_id]}
@@ -471,6 +472,7 @@ def cleaning_apply(*, actor, cleaning_round: CleaningRound, accepted: set[str], 
     require_edit(actor, commune)
     if cleaning_round.status != RoundStatus.REVIEWING:
         raise QualityProblem(_("Upload the verified sheet first; a round is applied once."))
+    registry.hold_personal_ids()  # new numbers are checked below; register lock before the children's row locks
     updated, created, skipped, applied_changes = 0, 0, [], []
     for entry in cleaning_round.review:
         row = entry["row"]
