@@ -29,6 +29,7 @@ def test_consolidation_runs_as_a_job_with_progress_and_produces_docx_and_pdf(
     job = Job.objects.get(kind="plans.consolidate")
     assert response.status_code == 302 and f"job={job.pk}" in response["Location"]
     assert job.status == JobStatus.DONE and job.done == job.total and job.result["url"]
+    assert job.message == "Đã tạo xong báo cáo"
     page = client.get(response["Location"]).content.decode()
     assert "progress" in page and "DOCX" in page
     report = ConsolidatedReport.objects.get(round=round_)

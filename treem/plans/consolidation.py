@@ -7,6 +7,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from treem.audit.services import record
 from treem.core.jobs import job_progress, job_start
@@ -132,10 +133,10 @@ def run(job, *, round_id: str) -> dict:
     round_ = ReportingRound.objects.select_related("document", "province", "focal_agency").get(pk=round_id)
     expected = round_.expected.count()
     total = expected + 2
-    job_progress(job, 0, total, "Đang tổng hợp báo cáo của các cơ quan")
+    job_progress(job, 0, total, _("Gathering the agencies' reports"))
     document = build_document(round_, progress=lambda i, name: job_progress(job, i, total, name))
     docx = render_docx(document)
-    job_progress(job, expected + 1, total, "Đang tạo tệp PDF")
+    job_progress(job, expected + 1, total, _("Making the PDF file"))
     pdf = render_pdf(document)
     stats = round_stats(round_)
     with transaction.atomic():
@@ -145,7 +146,7 @@ def run(job, *, round_id: str) -> dict:
         report.pdf.save(f"bao-cao-tong-hop-{stamp}.pdf", ContentFile(pdf), save=False)
         report.save()
         record(job.actor, "plans.round.consolidate", report, unit=round_.province, summary=stats.as_dict())
-    job_progress(job, total, total, "Xong")
+    job_progress(job, total, total, _("Report ready"))
     return {"url": reverse("plans:round", args=[round_.pk]) + f"#report-{report.pk}", "report": str(report.pk)}
 
 

@@ -13,7 +13,9 @@ from collections.abc import Callable, Sequence
 from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from treem.core.formats import format_number
 from treem.geo.models import Unit
 from treem.registry.models import Child, ChildCarer
 
@@ -107,10 +109,10 @@ def run_duplicates(communes: Sequence[Unit], *, threshold: float = DEFAULT_THRES
                    progress: Callable[[int, str], None] | None = None) -> dict:
     """Find and store the likely duplicates among the children of these communes (within and across them)."""
     step = progress or (lambda _done, _message: None)
-    step(0, "Đang đọc hồ sơ trẻ em")
+    step(0, _("Reading the children's records"))
     records, units = register_records(communes)
-    step(1, f"Đang so sánh {len(records)} hồ sơ")
+    step(1, _("Comparing %(n)s records") % {"n": format_number(len(records), 0)})
     pairs = find_duplicates(records, threshold=threshold)
-    step(2, f"Đang lưu {len(pairs)} cặp có thể trùng")
+    step(2, _("Saving %(n)s likely duplicate pairs") % {"n": format_number(len(pairs), 0)})
     stored = store_pairs(pairs, units, communes)
     return {"records": len(records), "pairs": len(pairs), **stored}

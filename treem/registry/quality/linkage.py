@@ -28,7 +28,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
+from treem.core.formats import format_number
 from treem.registry.models import Child
 
 from .dates import format_date, parse_date
@@ -323,13 +325,13 @@ def run_linkage(run: LinkageRun, *, registry: PopulationRegistry | None = None,
     step = progress or (lambda _done, _message: None)
     LinkageRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)
     try:
-        step(0, "Đang đọc tệp trích xuất dân cư")
+        step(0, _("Reading the population extract"))
         registry = registry or registry_for(run)
-        step(1, "Đang đọc sổ theo dõi trẻ em của xã")
+        step(1, _("Reading the commune's child register"))
         records, _units = register_records([run.commune])
-        step(2, f"Đang đối chiếu {len(records)} trẻ em")
+        step(2, _("Matching %(n)s children") % {"n": format_number(len(records), 0)})
         proposals, stats = match_children(records, registry)
-        step(3, f"Đang lưu {len(proposals)} đề xuất sửa")
+        step(3, _("Saving %(n)s proposed corrections") % {"n": format_number(len(proposals), 0)})
         stats.update(store_proposals(run, proposals))
     except (TableError, ImproperlyConfigured) as exc:
         LinkageRun.objects.filter(pk=run.pk).update(status=RunStatus.FAILED, error=str(exc))

@@ -1,10 +1,12 @@
 """Background jobs of the data-quality module (run by treem.core.jobs: `def run(job, **params) -> dict`)."""
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from treem.audit.services import record
 from treem.core.actors import SYSTEM
+from treem.core.formats import format_number
 from treem.core.jobs import job_progress
 from treem.geo.models import Unit, UnitLevel
 
@@ -35,12 +37,12 @@ def run_check(job, commune_ids: list[int], months: int | None = None) -> dict:
     communes = list(Unit.objects.filter(pk__in=commune_ids).order_by("name"))
     totals = {"communes": len(communes), "children": 0, "opened": 0, "resolved": 0}
     for done, commune in enumerate(communes):
-        job_progress(job, done, len(communes), f"Đang kiểm tra {commune.name}")
+        job_progress(job, done, len(communes), _("Checking %(commune)s") % {"commune": commune.name})
         result = findings.check_commune(commune, months=months)
         record(_actor(job), "quality.check.run", None, unit=commune, summary=result.as_dict())
         for key in ("children", "opened", "resolved"):
             totals[key] += getattr(result, key)
-    job_progress(job, len(communes), len(communes), "Đã kiểm tra xong")
+    job_progress(job, len(communes), len(communes), _("Check finished"))
     return {**totals, "url": _check_url(job, communes)}
 
 
@@ -49,7 +51,7 @@ def run_duplicates(job, commune_ids: list[int], unit_id: int | None = None) -> d
     result = duplicates.run_duplicates(communes, progress=lambda done, message: job_progress(job, done, 3, message))
     record(_actor(job), "quality.duplicates.run", None, unit=Unit.objects.filter(pk=unit_id).first() or (
         communes[0] if len(communes) == 1 else None), summary={**result, "communes": len(communes)})
-    job_progress(job, 3, 3, f"Tìm thấy {result['pairs']} cặp có thể trùng")
+    job_progress(job, 3, 3, _("Found %(n)s likely duplicate pairs") % {"n": format_number(result["pairs"], 0)})
     url = reverse("quality:duplicates")
     if unit_id:
         url += f"?unit={Unit.objects.get(pk=unit_id).code}"
@@ -62,5 +64,5 @@ def run_linkage(job, run_id: str) -> dict:
     run = LinkageRun.objects.select_related("commune").get(pk=run_id)
     result = linkage.run_linkage(run, progress=lambda done, message: job_progress(job, done, 4, message))
     record(_actor(job), "quality.linkagerun.done", run, unit=run.commune, summary=result)
-    job_progress(job, 4, 4, f"Có {result['proposed']} đề xuất sửa")
+    job_progress(job, 4, 4, _("%(n)s corrections proposed") % {"n": format_number(result["proposed"], 0)})
     return {**result, "url": reverse("quality:linkage_run", kwargs={"pk": run.pk})}
