@@ -309,6 +309,35 @@ def test_worker_creates_finds_joins_edits_and_leaves_through_the_ui(client, fami
     assert mother.household is None
 
 
+def test_households_page_lists_the_communes_households_and_nothing_else(client, household_x, household_y, worker_x,
+                                                                       commune_y):
+    client.force_login(worker_x)
+    assert 'href="/children/households/"' in client.get("/children/").content.decode()
+    page = client.get("/children/households/").content.decode()
+    assert "Hộ gia đình" in page and "1 hộ" in page
+    assert f'/children/households/{household_x.pk}/' in page and "Lý Thị Dợ" in page and "Hộ nghèo" in page
+    assert "2 trẻ trong sổ" in page and "Bản Hô Ta" in page
+    assert "Sùng Thị Mỷ" not in page and str(household_y.pk) not in page
+    # Another commune's code in the address is not a way in: the worker's own commune is listed instead.
+    other = client.get(f"/children/households/?commune={commune_y.code}&q=sung").content.decode()
+    assert "Sùng Thị Mỷ" not in other and "Không có hộ nào phù hợp." in other
+    found = client.get("/children/households/?q=ly+do").content.decode()  # no diacritics
+    assert "Lý Thị Dợ" in found
+    filtered = client.get("/children/households/?poverty_status=near_poor").content.decode()
+    assert "Không có hộ nào phù hợp." in filtered and "Lý Thị Dợ" not in filtered
+
+
+def test_households_page_asks_a_province_officer_to_narrow_first(client, household_x, household_y, province_officer,
+                                                                commune_y):
+    client.force_login(province_officer)
+    page = client.get("/children/households/").content.decode()
+    assert "Chọn xã/phường, hoặc gõ tên chủ hộ hay thôn/bản" in page and "Lý Thị Dợ" not in page
+    one = client.get(f"/children/households/?commune={commune_y.code}").content.decode()
+    assert "Sùng Thị Mỷ" in one and "Hộ cận nghèo" in one and "Lý Thị Dợ" not in one
+    across = client.get("/children/households/?q=ban").content.decode()  # every village is a "Bản"
+    assert "Sùng Thị Mỷ" in across and "Lý Thị Dợ" in across and "2 hộ" in across
+
+
 def test_worker_of_another_commune_gets_404_through_the_ui(client, household_x, household_y, worker_x, family):
     elder = family[0]
     child_y = household_y.children.get()
@@ -533,6 +562,16 @@ def test_household_card_and_page_on_a_phone(live_server, settings, tmp_path):
     ARTIFACTS.mkdir(exist_ok=True)
     with chromium_page() as page:
         login(page, live_server.url, "canbo.binhlu", password)
+        # The commune's households, found by the head's name typed without diacritics.
+        page.goto(f"{live_server.url}/children/")
+        page.get_by_role("link", name="Hộ gia đình").click()
+        page.wait_for_url("**/children/households/")
+        page.get_by_placeholder("Tên chủ hộ hoặc thôn/bản").fill(fold(household.head_name))
+        page.get_by_role("button", name="Lọc").click()
+        page.wait_for_url("**/children/households/?q=*")
+        assert page.get_by_role("link", name=household.head_name).first.is_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.screenshot(path=str(ARTIFACTS / "household-list-phone.png"), full_page=True)
         page.goto(f"{live_server.url}/children/{child.pk}/#household")
         card = page.locator("#household")
         card.get_by_role("heading", name="Hộ gia đình").wait_for()

@@ -87,6 +87,7 @@ def test_no_capability_is_a_403_not_an_empty_list(client, make_user, commune_x, 
     assert api(hotline).get(f"/api/v1/children/{child.pk}/").status_code == 403
     client.force_login(hotline)
     assert client.get("/children/").status_code == 403
+    assert client.get("/children/households/").status_code == 403
 
 
 def test_province_officer_sees_every_commune_of_her_province_and_none_of_another(

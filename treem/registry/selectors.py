@@ -400,6 +400,20 @@ def household_list(user, *, commune: str = "", q: str = "", village: str = "", p
     return search_households(qs, q).select_related("commune").order_by("village", "search_folded", "id")
 
 
+def household_villages(user, commune_id: int) -> list[str]:
+    """The villages of a commune's households that the reader may see (for the households page's filter)."""
+    return list(households_visible_to(user).filter(commune_id=commune_id).exclude(village="")
+                .order_by("village").values_list("village", flat=True).distinct()[:300])
+
+
+def children_per_household(user, household_ids) -> dict:
+    """How many children on the register (active, and visible to the reader) each of these households has."""
+    rows = (children_visible_to(user, incoming=False).filter(household_id__in=list(household_ids),
+                                                             status=ChildStatus.ACTIVE)
+            .order_by().values("household_id").annotate(n=Count("id")))
+    return {row["household_id"]: row["n"] for row in rows}
+
+
 def household_choices_for(user, child: Child, text: str = "", limit: int = 20) -> list[Household]:
     """Households of the child's commune that she could join (for the picker on her page): those matching `text`,
     or with nothing typed those of her village. The reader must be able to edit the commune's register."""

@@ -36,6 +36,7 @@ urlpatterns = [
     path("<uuid:pk>/household/new/", views.household_new, name="household_new"),
     path("<uuid:pk>/household/join/", views.household_join, name="household_join"),
     path("<uuid:pk>/household/leave/", views.household_leave, name="household_leave"),
+    path("households/", views.household_list, name="households"),
     path("households/<uuid:pk>/", views.household_detail, name="household"),
     path("households/<uuid:pk>/carers/add/", views.household_carer_add, name="household_carer_add"),
     path("households/<uuid:pk>/carers/remove/", views.household_carer_remove, name="household_carer_remove"),

@@ -741,6 +741,35 @@ def household_leave(request, pk):
 
 
 @login_required
+def household_list(request):
+    """The households of the reader's communes: found by the head's name or village, filtered by village and poverty
+    status. A reader of several communes chooses one, or searches, before anything is listed."""
+    _require(request.user, VIEW)
+    scope = scope_for(request.user)
+    communes = [] if scope.is_national(VIEW) else list(selectors.communes_for(request.user).order_by("name")[:500])
+    get = request.GET
+    q, village = get.get("q", "").strip()[:100], get.get("village", "").strip()[:120]
+    poverty = get.get("poverty_status", "") if get.get("poverty_status", "") in PovertyStatus.values else ""
+    commune = next((c for c in communes if c.code == get.get("commune", "")), None)
+    if commune is None and len(communes) == 1:
+        commune = communes[0]
+    narrowed = commune is not None or bool(fold(q))
+    households = Household.objects.none()
+    if narrowed:
+        households = selectors.household_list(request.user, commune=commune.code if commune else "", q=q,
+                                              village=village, poverty_status=poverty)
+    page, querystring_base = paginate(request, households, per_page=50)
+    counts = selectors.children_per_household(request.user, [h.pk for h in page])
+    for household in page:
+        household.n_children = counts.get(household.pk, 0)
+    return render(request, "registry/household_list.html", {
+        "page": page, "querystring_base": querystring_base, "narrowed": narrowed, "q": q, "village": village,
+        "poverty": poverty, "poverty_choices": PovertyStatus.choices, "commune": commune,
+        "communes": communes if len(communes) > 1 else [], "show_commune": commune is None,
+        "villages": selectors.household_villages(request.user, commune.pk) if commune else []})
+
+
+@login_required
 def household_detail(request, pk):
     """The household page: its children (those the reader may see) and carers; editors change it here."""
     household = _household(request.user, pk)
