@@ -10,7 +10,8 @@
 3. Scoped name search p95 (target < 50 ms): the first page of results of child_list(user, q=...) for a province
    officer and a commune worker, with and without diacritics, full names and fragments.
 4. Commune list page p95 (target < 150 ms): GET /children/ through the Django test client as the commune worker;
-   the same for the province officer and for the API's list (/api/v1/children/, a first and a deep page).
+   the same for the province officer and for the API's list (/api/v1/children/, a first and a deep numbered page),
+   and a client walking 100,000 of the province's children through the API with paging=cursor.
 
 Writes the figures to docs/benchmarks.md, section "Child registry".
 """
@@ -116,6 +117,7 @@ def main() -> None:
         results["search"] = bench_search(args, register)
     if "list" in parts:
         results["list"] = bench_list(args, register)
+        results["walk"] = bench_api_walk(args, register)
     results["load"]["end"] = round(os.getloadavg()[0], 2)
     if {"import", "search", "list"} <= parts:
         report(results, args)
@@ -341,6 +343,31 @@ def bench_list(args, register) -> dict:
     return out
 
 
+def bench_api_walk(args, register, pages: int = 200, size: int = 500) -> dict:
+    """A client reading the province through the API with paging=cursor: `pages` pages of `size`, following `next`."""
+    from django.test import Client
+
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(register["officer"])
+    url, samples, children = f"/api/v1/children/?paging=cursor&page_size={size}", [], 0
+    for _ in range(pages):
+        started = time.perf_counter()
+        response = client.get(url)
+        samples.append(time.perf_counter() - started)
+        assert response.status_code == 200, response.status_code
+        body = response.json()
+        children += len(body["results"])
+        if not body["next"]:
+            break
+        url = body["next"]
+    out = {"pages": len(samples), "size": size, "children": children, "total": sum(samples), "p95": p95(samples),
+           "median": statistics.median(samples), "last": samples[-1]}
+    print(f"API walk with paging=cursor as province officer: {children:,} children in {out['pages']} pages of "
+          f"{size} in {out['total']:.1f} s; per page p95 {ms(out['p95'])}, median {ms(out['median'])}, "
+          f"last {ms(out['last'])}")
+    return out
+
+
 def report(r: dict, args) -> None:
     m = r["machine"]
     imp, search, page = r["import"], r["search"], r["list"]
@@ -378,6 +405,10 @@ def report(r: dict, args) -> None:
         target = "< 150 ms" if values["who"] == "commune worker" and "/api/" not in values["url"] else ""
         lines.append(f"| page p95, {values['who']}: {values['label']} (`{values['url']}`) "
                      f"| **{ms(values['p95'])}** (median {ms(values['median'])}) | {target} |")
+    walk = r["walk"]
+    lines.append(f"| API walk, province officer, `paging=cursor&page_size={walk['size']}`: {walk['children']:,} "
+                 f"children in {walk['pages']} pages | {walk['total']:.1f} s; per page **p95 {ms(walk['p95'])}** "
+                 f"(median {ms(walk['median'])}, last page {ms(walk['last'])}) | |")
     load = r.get("load", {})
     lines += [
         "",

@@ -26,6 +26,32 @@ def test_list_filters_and_paginates(worker_x, add_child):
     assert client.get("/api/v1/children/", {"village": "Bản 1"}).json()["count"] == 27
 
 
+def test_cursor_paging_walks_the_whole_scope_once(worker_x, add_child, commune_y):
+    mine = {str(add_child(f"Lò Thị Số{i}", village="Bản 1" if i % 2 else "Bản 2").pk) for i in range(7)}
+    add_child("Sùng A Khác", commune=commune_y)  # another commune: never in the walk
+    client = api(worker_x)
+    first = client.get("/api/v1/children/", {"paging": "cursor", "page_size": 3}).json()
+    assert "count" not in first and len(first["results"]) == 3 and first["previous"] is None
+    seen, url = [r["id"] for r in first["results"]], first["next"]
+    # A child not yet read is renamed so that she sorts first by name: she is still read, once.
+    later = min(mine - set(seen))
+    assert client.patch(f"/api/v1/children/{later}/", {"full_name": "Ả Thị Đầu Tiên", "version": 1}).status_code == 200
+    while url:
+        page = client.get(url).json()
+        assert len(page["results"]) <= 3
+        seen += [r["id"] for r in page["results"]]
+        url = page["next"]
+    assert sorted(seen) == sorted(mine) and len(seen) == len(set(seen)) == 7
+    assert seen == sorted(seen)  # record order: the ids
+    # Filters apply as on numbered pages; a page is at most 500; a name search has no cursor walk.
+    bản_1 = client.get("/api/v1/children/", {"paging": "cursor", "village": "Bản 1"}).json()
+    assert len(bản_1["results"]) == 3 and bản_1["next"] is None
+    assert len(client.get("/api/v1/children/", {"paging": "cursor", "page_size": 10_000}).json()["results"]) == 7
+    refused = client.get("/api/v1/children/", {"paging": "cursor", "q": "lo thi"})
+    assert refused.status_code == 400 and "q" in refused.json()["paging"][0]
+    assert client.get("/api/v1/children/", {"paging": "cursor", "cursor": "bz14"}).status_code == 404  # o=x
+
+
 def test_create_and_update_through_the_services(worker_x, commune_x, reference):
     client = api(worker_x)
     born = years_ago(4)
@@ -86,4 +112,4 @@ def test_openapi_schema_documents_the_registry(client):
     for path in ("/api/v1/children/", "/api/v1/children/{id}/move/", "/api/v1/carers/", "/api/v1/circumstances/",
                  "/api/v1/circumstance-groups/"):
         assert path in text
-    assert "age_band" in text and "409" in text
+    assert "age_band" in text and "409" in text and "paging" in text and "page_size" in text

@@ -8,11 +8,11 @@ import re
 import uuid
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, QuerySet
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.pagination import PageNumberPagination
+from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
@@ -213,6 +213,8 @@ def _date(value):
         raise serializers.ValidationError({"date": [str(exc)]}) from None
 
 
+CURSOR_PAGE_MAX = 500  # children per page when a client reads the whole scope (paging=cursor)
+
 CHILD_FILTERS = [
     OpenApiParameter("q", str, description="name with or without diacritics, or the start of a personal ID"),
     OpenApiParameter("commune", str, description="commune code"),
@@ -222,13 +224,41 @@ CHILD_FILTERS = [
     OpenApiParameter("group", str, description="special-circumstance group letter"),
     OpenApiParameter("status", str, enum=list(STATUS_FILTERS), description="default: active"),
     OpenApiParameter("quality", str, enum=list(QUALITY_FILTERS)),
+    OpenApiParameter("paging", str, enum=["cursor"], description=(
+        "`cursor` to read the whole filtered scope: pages in record order, each as fast as the first, linked by "
+        "`next` (no `count`); an edit during the walk neither skips nor repeats a child. Not with `q`.")),
+    OpenApiParameter("page_size", int,
+                     description=f"with paging=cursor: children per page (default 50, at most {CURSOR_PAGE_MAX})"),
 ]
 
 
+class ChildCursorPagination(CursorPagination):
+    """For a client that reads a whole province: the position is the last record's id (unique and unchanging), so
+    page 2,000 costs what page 1 does (numbered pages make the database count and skip every child before them)."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = CURSOR_PAGE_MAX
+    ordering = "id"
+
+
 class ChildPagination(PageNumberPagination):
-    """Pages of 50 with `truncated`: true when a name search found more than it lists (type more of the name)."""
+    """Numbered pages of 50 with `count` and `truncated` (true when a name search found more than it lists: type more
+    of the name); with paging=cursor, ChildCursorPagination."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.cursor = None
+        if request.query_params.get("paging") == "cursor":
+            if not isinstance(queryset, QuerySet):  # a name search: at most SEARCH_LIMIT, in name order
+                raise serializers.ValidationError({"paging": [
+                    "paging=cursor reads the whole filtered scope and does not combine with a name search (q)"]})
+            self.cursor = ChildCursorPagination()
+            return self.cursor.paginate_queryset(queryset, request, view)
+        return super().paginate_queryset(queryset, request, view)
 
     def get_paginated_response(self, data):
+        if self.cursor is not None:
+            return self.cursor.get_paginated_response(data)
         response = super().get_paginated_response(data)
         response.data["truncated"] = bool(getattr(self.page.paginator.object_list, "truncated", False))
         return response
