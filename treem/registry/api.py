@@ -21,7 +21,7 @@ from treem.audit.services import record_view
 from treem.core.text import fold
 from treem.geo.models import Unit, UnitLevel, UnitSystem
 
-from . import selectors, services
+from . import access, selectors, services
 from .models import (
     Carer,
     CarerRelation,
@@ -232,6 +232,22 @@ CHILD_FILTERS = [
 ]
 
 
+class LoggedListMixin:
+    """Each page of a list is logged (registry.access), with the filters the client sent."""
+
+    logged_as = ""  # the model's name in the audit action: registry.<logged_as>.list
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        params = request.query_params
+        filters = {k: v.strip()[:120] for k, v in params.items()
+                   if v.strip() and k not in ("page", "cursor", "paging", "page_size", "format")}
+        access.record_list_read(request.user, what=self.logged_as, filters=filters,
+                                shown=len(response.data["results"]), request=request,
+                                page="cursor" if params.get("paging") == "cursor" else params.get("page", "1"))
+        return response
+
+
 class ChildCursorPagination(CursorPagination):
     """For a client that reads a whole province: the position is the last record's id (unique and unchanging), so
     page 2,000 costs what page 1 does (numbered pages make the database count and skip every child before them)."""
@@ -280,10 +296,11 @@ class ChildPagination(PageNumberPagination):
     partial_update=extend_schema(request=ChildWriteSerializer, responses={200: ChildSerializer, 409: OpenApiResponse(
         description="the record changed since the given version; nothing was saved")}),
 )
-class ChildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+class ChildViewSet(LoggedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                    mixins.UpdateModelMixin, viewsets.GenericViewSet):
     """Children of the caller's communes or provinces. Outside the scope: 404. Without the capability: 403."""
 
+    logged_as = "child"
     serializer_class = ChildSerializer
     permission_classes = [IsAuthenticated, ChildCapability]
     pagination_class = ChildPagination
@@ -429,9 +446,10 @@ CARER_FILTERS = [
 
 
 @extend_schema_view(list=extend_schema(parameters=CARER_FILTERS))
-class CarerViewSet(viewsets.ReadOnlyModelViewSet):
+class CarerViewSet(LoggedListMixin, viewsets.ReadOnlyModelViewSet):
     """Carers of the children in the caller's scope; each lists only the children the caller may see."""
 
+    logged_as = "carer"
     serializer_class = CarerSerializer
     permission_classes = [IsAuthenticated, ChildCapability]
 
@@ -467,10 +485,11 @@ def _carer_search(text: str) -> Q:
                                    OpenApiParameter("open", bool, description="only those not ended")]),
     create=extend_schema(request=CircumstanceCreateSerializer, responses={201: CircumstanceSerializer}),
 )
-class CircumstanceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+class CircumstanceViewSet(LoggedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                           viewsets.GenericViewSet):
     """Special circumstances (Law on Children art. 10) of the children in the caller's scope."""
 
+    logged_as = "childcircumstance"
     serializer_class = CircumstanceSerializer
     permission_classes = [IsAuthenticated, ChildCapability]
 
@@ -598,11 +617,12 @@ def _not_found():
     update=extend_schema(request=HouseholdWriteSerializer, responses={200: HouseholdDetailSerializer}),
     partial_update=extend_schema(request=HouseholdWriteSerializer, responses={200: HouseholdDetailSerializer}),
 )
-class HouseholdViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+class HouseholdViewSet(LoggedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                        mixins.UpdateModelMixin, viewsets.GenericViewSet):
     """Households of the caller's communes or provinces (scoped like the children). Outside the scope: 404. Without
     the capability: 403. Writes go through registry.services (scope check, audit event)."""
 
+    logged_as = "household"
     serializer_class = HouseholdSerializer
     permission_classes = [IsAuthenticated, ChildCapability]
 

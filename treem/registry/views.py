@@ -26,7 +26,7 @@ from treem.core.text import fold
 from treem.geo.models import Unit, UnitLevel, UnitSystem
 from treem.web.views import paginate
 
-from . import importing, selectors, services
+from . import access, importing, selectors, services
 from .forms import (
     FIELD_CHOICES,
     CarerForm,
@@ -129,6 +129,8 @@ def child_list(request):
     filters, context = _list_context(request)
     children = selectors.child_list(request.user, filters)
     page, querystring_base = paginate(request, children, per_page=50)
+    access.record_list_read(request.user, what="child", filters=filters.as_dict(), shown=len(page),
+                            page=page.number, request=request)
     context.update(page=page, querystring_base=querystring_base, search_limit=selectors.SEARCH_LIMIT,
                    truncated=getattr(children, "truncated", False),
                    incoming=selectors.incoming_children(request.user).count() if context["can_edit"] else 0,
@@ -759,6 +761,10 @@ def household_list(request):
         households = selectors.household_list(request.user, commune=commune.code if commune else "", q=q,
                                               village=village, poverty_status=poverty)
     page, querystring_base = paginate(request, households, per_page=50)
+    if narrowed:
+        access.record_list_read(request.user, what="household", shown=len(page), page=page.number, request=request,
+                                filters={k: v for k, v in {"q": q, "commune": commune.code if commune else "",
+                                                           "village": village, "poverty_status": poverty}.items() if v})
     counts = selectors.children_per_household(request.user, [h.pk for h in page])
     for household in page:
         household.n_children = counts.get(household.pk, 0)
