@@ -66,6 +66,8 @@ def test_a_run_stores_the_likely_pair_in_canonical_order_and_leaves_twins_alone(
     assert response["Location"] == f"/children/quality/job/{job.pk}/" and job.status == JobStatus.DONE
     assert job.result["new"] == 1 and job.result["url"] == f"/children/quality/duplicates/?unit={commune_x.code}"
     assert job.message == "Tìm thấy 1 cặp có thể trùng"  # the progress bar's last words, in Vietnamese
+    job_page = client.get(response["Location"]).content.decode()
+    assert '<h1 class="h3">Tìm hồ sơ trùng</h1>' in job_page and "Tìm thấy 1 cặp có thể trùng" in job_page
     [pair] = open_pairs()
     assert {pair.child_a_id, pair.child_b_id} == {first.pk, second.pk} and pair.child_a_id < pair.child_b_id
     assert pair.probability >= 0.9 and "ngày sinh trùng khớp" in pair.explanation
