@@ -109,6 +109,48 @@ def test_rejected_rows_come_back_as_a_real_spreadsheet_with_an_error_column(clie
     assert AuditEvent.objects.filter(action="registry.import.rejected_download").count() == 1
 
 
+
+
+def test_the_blank_template_is_the_import_format_and_keeps_ids_and_dates_as_typed(client, worker_x, leader,
+                                                                                 commune_x, reference):
+    from treem.registry.quality import columns as cols
+
+    client.force_login(worker_x)
+    response = client.get("/children/import/")
+    assert 'href="/children/import/template.xlsx"' in response.content.decode()
+    response = client.get("/children/import/template.xlsx")
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["Danh sách"]
+    sheet = book.active
+    headers = [c.value for c in sheet[1]]
+    mapping, unknown = cols.map_headers(headers)
+    assert not unknown and sorted(mapping.values()) == sorted(cols.CANONICAL_FIELDS)
+    id_column = headers.index("Số định danh cá nhân") + 1
+    assert "12 chữ số" in sheet.cell(1, id_column).comment.text
+    formats = {col: d.number_format for d in sheet.column_dimensions.values() if d.min
+               for col in range(d.min, d.max + 1)}
+    # Text columns: the ID's leading 0 stays, and 05/09/2019 is not read as 9 May by an English Excel.
+    assert formats[id_column] == formats[headers.index("Ngày sinh") + 1] == "@"
+    # Filled as a worker types it (text cells), then imported.
+    born = years_ago(6)
+    number = pid("F", born, 7)
+    assert number.startswith("0")
+    values = {"Họ và tên": "lò thị  mai", "Giới tính": "Nữ", "Ngày sinh": born.strftime("%d/%m/%Y"),
+              "Dân tộc": "Thái", "Số định danh cá nhân": number, "Thôn/bản/ấp": "Bản Nà Khuồng"}
+    sheet.append([values.get(h, "1" if h == "STT" else None) for h in headers])
+    filled = io.BytesIO()
+    book.save(filled)
+    _plan, summary = importing.import_file(filled.getvalue(), "mau.xlsx", commune=commune_x, actor=worker_x,
+                                           commit=True)
+    assert summary["create"] == 1 and summary["reject"] == 0
+    child = Child.objects.get(personal_id=number)
+    assert child.full_name == "Lò Thị Mai" and child.birth_date == born and child.village == "Bản Nà Khuồng"
+    # A reader who may not import does not get the form either.
+    client.force_login(leader)
+    assert client.get("/children/import/template.xlsx").status_code == 403
+
+
 @pytest.mark.parametrize("kind", ["ods", "csv"])
 def test_ods_and_csv_import_and_reimport(kind, tmp_path, commune_x, reference):
     rows = rows_for_file(GOOD)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("incoming/", views.incoming, name="incoming"),
     path("communes/", views.commune_search, name="communes"),
     path("import/", views.import_start, name="import_start"),
+    path("import/template.xlsx", views.import_template, name="import_template"),
     path("import/<uuid:pk>/", views.import_detail, name="import"),
     path("import/<uuid:pk>/mapping/", views.import_mapping, name="import_mapping"),
     path("import/<uuid:pk>/sheet/", views.import_sheet, name="import_sheet"),

@@ -56,6 +56,7 @@ from .models import (
     Sex,
 )
 from .quality import columns as cols
+from .quality.export import write_import_template
 from .selectors import AGE_BANDS, ChildFilters
 
 EDIT = Capability.EDIT_CHILDREN
@@ -522,6 +523,16 @@ def import_start(request):
     recent = selectors.import_batches_visible_to(request.user).select_related("commune").defer(
         "content", "report")[:10]
     return render(request, "registry/import_start.html", {"form": form, "recent": recent})
+
+
+@login_required
+def import_template(request):
+    """The blank spreadsheet in the import format (quality.export.write_import_template)."""
+    _require(request.user, EDIT)
+    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="mau-danh-sach-tre-em.xlsx"'
+    write_import_template(response)
+    return response
 
 
 def _start_preview(request, batch):

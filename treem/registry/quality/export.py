@@ -215,3 +215,47 @@ def write_form(
     finally:
         workbook.close()
     return header_index + 1
+
+
+# What the blank import template says about each column (a note on its header), in the order of the sheet.
+_TEMPLATE_NOTES = {
+    "full_name": "Bắt buộc. Họ, chữ đệm và tên của trẻ, có dấu.",
+    "sex": "Bắt buộc. Nam hoặc Nữ.",
+    "birth_date": "Bắt buộc. Ngày/tháng/năm, ví dụ 05/09/2019.",
+    "ethnicity": "Ví dụ: Kinh, Thái, Mông, Dao, Khmer.",
+    "personal_id": "12 chữ số, ghi đủ số 0 ở đầu (cột đã để dạng chữ). Để trống nếu trẻ chưa có.",
+    "carer_name": "Anh chị em có cùng người chăm sóc (cùng họ tên và số điện thoại) được ghi vào một hộ.",
+    "birth_registered": "Có hoặc Không.",
+    "disability": "Có hoặc Không.",
+}
+
+
+def write_import_template(stream: BinaryIO) -> None:
+    """A blank spreadsheet in the import format: the usual headers (required ones in bold red), a note on each
+    header saying how to fill it, drop-down lists for sex and yes/no columns, and every column kept as text: Excel
+    would drop a personal ID's leading 0, and would read 05/09/2019 as 9 May on a computer set to English; typed as
+    text, the importer reads it day first. One sheet, so the importer can only pick that one."""
+    from .columns import CANONICAL_FIELDS, FIELD_LABELS, REQUIRED_FIELDS
+
+    workbook = xlsxwriter.Workbook(stream, {"in_memory": True})
+    sheet = workbook.add_worksheet("Danh sách")
+    bold = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#E8F0EC"})
+    required = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#E8F0EC",
+                                    "font_color": "#B02A37"})
+    text = workbook.add_format({"num_format": "@"})
+    last_row = 5000
+    sheet.write_string(0, 0, "STT", bold)
+    sheet.set_column(0, 0, 5)
+    for col, field in enumerate(CANONICAL_FIELDS, start=1):
+        sheet.write_string(0, col, FIELD_LABELS[field], required if field in REQUIRED_FIELDS else bold)
+        if note := _TEMPLATE_NOTES.get(field):
+            sheet.write_comment(0, col, note, {"x_scale": 2, "y_scale": 1.5})
+        width = 28 if field in ("full_name", "carer_name", "address") else 16
+        sheet.set_column(col, col, width, text)
+        choices = {"sex": ["Nam", "Nữ"], "birth_registered": ["Có", "Không"], "disability": ["Có", "Không"]}
+        if field in choices:
+            sheet.data_validation(1, col, last_row, col, {"validate": "list", "source": choices[field],
+                                                          "error_type": "warning"})
+    sheet.set_row(0, 32)
+    sheet.freeze_panes(1, 0)
+    workbook.close()
