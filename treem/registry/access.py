@@ -16,9 +16,11 @@ def _unit_read(user, commune_code: str) -> Unit | None:
             return chosen
     scope = scope_for(user)
     communes, provinces = scope.commune_ids(Capability.VIEW_CHILDREN), scope.province_ids(Capability.VIEW_CHILDREN)
-    only = communes if len(communes) == 1 and not provinces else provinces if len(provinces) == 1 and not communes \
-        else ()
-    return Unit.objects.filter(pk__in=only).first() if only else None
+    if len(communes) == 1 and not provinces:
+        return Unit.objects.filter(pk__in=communes).first()
+    if len(provinces) == 1 and not communes:
+        return Unit.objects.filter(pk__in=provinces).first()
+    return None  # several units (or the whole country): filed without a unit, seen by national auditors
 
 
 def record_list_read(user, *, what: str, filters: dict, shown: int, page: int | str = 1, request=None) -> None:
