@@ -113,3 +113,13 @@ def test_an_import_and_a_single_save_cannot_both_take_one_new_number(commune_x, 
     outcomes, on_register = _run_at_once((_import, commune_x, "Lò Thị Xuân"), (_create, commune_y, "Lò Thị Yến"))
     assert outcomes == ["refused", "saved"]
     assert on_register == 1
+
+
+def test_an_import_and_a_single_save_in_one_commune_take_turns(commune_x, monkeypatch):
+    # The save adds a child to the commune the import holds: the two must not wait for each other in a circle.
+    barrier = _slowed(importing, "_elsewhere", monkeypatch)
+    _slowed(registry, "personal_id_taken", monkeypatch, barrier)
+    outcomes, on_register = _run_at_once((_import, commune_x, "Lò Thị Xuân"), (_create, commune_x, "Lò Thị Yến"))
+    assert outcomes == ["refused", "saved"]
+    assert on_register == 1
+

@@ -7,11 +7,12 @@ Three steps, the same from the web, the background worker and the command line:
 2. plan: `plan_import` checks every row (quality.rows.validate_row), matches it against the commune's register
    (personal ID first, else folded name + birth date) and decides create / update / unchanged / reject, with every
    error and warning phrased with the spreadsheet's row number and column. Planning never writes;
-3. commit: `import_file(commit=True)` / `batch_commit` plan again inside one transaction (holding the register's
-   personal-ID lock and the commune's lock, so two imports, even in two communes, cannot both give one new number to
-   two children; records to update are locked and their versions re-checked) and write the
-   valid rows with bulk inserts, one audit event for the import and one per updated child. Re-importing the same
-   file finds every row unchanged and writes nothing.
+3. commit: `import_file(commit=True)` / `batch_commit` plan again inside one transaction holding the commune's lock
+   (two imports of one commune take turns), then take the register's personal-ID lock for the writing only: if a
+   number the plan gives a child was given to another one meanwhile (a save, or an import in another commune), the
+   plan is made again under the lock (`_commit_plan`). Records to update are locked and their versions re-checked;
+   the valid rows are written with bulk inserts, one audit event for the import and one per updated child.
+   Re-importing the same file finds every row unchanged and writes nothing.
 """
 
 import functools
@@ -809,6 +810,35 @@ class _Families:
         return events
 
 
+def _lock_commune(commune_id: int) -> None:
+    # FOR NO KEY UPDATE: two imports of the commune take turns, while a save adding a child to the commune (which
+    # takes a key-share lock on it through the foreign key) does not wait here, so it cannot wait in a circle with an
+    # import waiting for the register lock that save holds.
+    Unit.objects.select_for_update(no_key=True).filter(pk=commune_id).first()
+
+
+def _numbers_given_since(plan: ImportPlan) -> bool:
+    """Has a personal ID this plan gives to a child (new, or matched) been given to another child since the plan was
+    made? Asked under the register lock, so the answer holds until the commit."""
+    expected = {row.values["personal_id"]: row.child_id for row in plan.rows
+                if row.action in (CREATE, UPDATE) and row.values.get("personal_id")}
+    numbers = list(expected)
+    for start in range(0, len(numbers), CHUNK):
+        holders = (Child.objects.filter(personal_id__in=numbers[start:start + CHUNK]).exclude(status__in=_CLOSED)
+                   .values_list("personal_id", "pk"))
+        if any(pk != expected[number] for number, pk in holders):
+            return True
+    return False
+
+
+def _commit_plan(make_plan: Callable[[], ImportPlan]) -> ImportPlan:
+    """Plan (the long part) without the register's personal-ID lock, then take it for the writing; if a number of
+    the plan was given to another child meanwhile, plan again under the lock. Inside the caller's transaction."""
+    plan = make_plan()
+    hold_personal_ids(all_of_them=True)
+    return make_plan() if _numbers_given_since(plan) else plan
+
+
 def import_file(content: bytes, filename: str, *, commune: Unit, actor, sheet: str | None = None,
                 overrides: dict | None = None, commit: bool = False, today: date | None = None,
                 progress: Callable[[int, int], None] | None = None) -> tuple[ImportPlan, dict]:
@@ -822,9 +852,9 @@ def import_file(content: bytes, filename: str, *, commune: Unit, actor, sheet: s
         return plan, plan.summary()
     with transaction.atomic():
         _require_edit(actor, commune)
-        hold_personal_ids(all_of_them=True)
-        Unit.objects.select_for_update().filter(pk=commune.pk).first()
-        plan = plan_import(table, commune, overrides=overrides, content=content, today=today, progress=progress)
+        _lock_commune(commune.pk)
+        plan = _commit_plan(lambda: plan_import(table, commune, overrides=overrides, content=content, today=today,
+                                                progress=progress))
         batch = ImportBatch.objects.create(
             commune=commune, province_id=commune.province_id, filename=filename[:255], size=len(content),
             sha256=hashlib.sha256(content).hexdigest(), content=content, sheet=plan.sheet or "",
@@ -893,13 +923,12 @@ def batch_commit(batch: ImportBatch, *, actor, job=None, request=None) -> Import
     table = read_file(content, batch.filename, batch.sheet or None)
     with transaction.atomic():
         _require_edit(actor, batch.commune)
-        hold_personal_ids(all_of_them=True)
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if locked.status == ImportStatus.COMMITTED:
             raise ImportProblem(_("This file was already saved."))
-        Unit.objects.select_for_update().filter(pk=batch.commune_id).first()
-        plan = plan_import(table, batch.commune, overrides=batch.header_overrides, content=content,
-                           progress=_progress_for(job))
+        _lock_commune(batch.commune_id)
+        plan = _commit_plan(lambda: plan_import(table, batch.commune, overrides=batch.header_overrides,
+                                                content=content, progress=_progress_for(job)))
         if job is not None:
             from treem.core.jobs import job_progress
 
