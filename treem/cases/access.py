@@ -8,6 +8,12 @@
 * The person who recorded a report sees that report (Form 01), not the case file.
 * An agency a service was referred to sees that referral only.
 Anyone else: the case does not exist (404).
+
+Who learns a child's identity in a case (names, the link to the child's register record, the case on the child's
+page) is one rule, `shows_names`, with its SQL form `names_q`: in lists only the assigned workers; in a case file
+everyone with full access, except for a strictly confidential case, where only the assigned workers; the agency a
+service was referred to, except for a strictly confidential case. Every path that reaches a case's children
+(case pages, forms, the API, referrals, the register's child page) asks it.
 """
 
 from dataclasses import dataclass
@@ -137,6 +143,25 @@ def shows_names(access: CaseAccess, case: Case, *, in_list: bool) -> bool:
     if access.assigned:
         return True
     return not in_list and case.confidentiality != Confidentiality.STRICT
+
+
+def names_q(user) -> Q:
+    """SQL form of `shows_names(case_access(user, case), case, in_list=False)`: the cases whose children the user may
+    know by name (and so find linked from the register)."""
+    if scope_for(user).is_system:
+        return ~Q(confidentiality=Confidentiality.STRICT)
+    return full_q(user) & (assigned_q(user) | ~Q(confidentiality=Confidentiality.STRICT))
+
+
+def referral_shows_names(user, referral, *, in_list: bool) -> bool:
+    """The children's names on a referral: the case team as on the case (`shows_names`); the agency the service was
+    referred to needs to know whom the service is for, except in a strictly confidential case (the assigned workers
+    introduce the child)."""
+    case = referral.case
+    access = case_access(user, case)
+    if access.full:
+        return shows_names(access, case, in_list=in_list)
+    return case.confidentiality != Confidentiality.STRICT
 
 
 def shows_reporter(access: CaseAccess, case: Case, user) -> bool:

@@ -191,7 +191,8 @@ class CaseFullSerializer(CaseSummarySerializer):
 
     def get_children(self, case) -> list[dict]:
         names = self.context.get("names", False)
-        return [{"registry_id": str(link.child_id), "name": link.child.full_name if names else
+        # the register record's id would lead to the name through /api/v1/children/: only with the name
+        return [{"registry_id": str(link.child_id) if names else None, "name": link.child.full_name if names else
                  mask_name(link.child.full_name), "sex": link.child.sex, "birth_date": link.child.birth_date,
                  "provisional": link.child.provisional}
                 for link in case.case_children.select_related("child")]
@@ -281,7 +282,8 @@ class ReferralSerializer(serializers.Serializer):
                 "ends_on": item.ends_on}
 
     def get_children(self, referral) -> list[str]:
-        return selectors.referral_children(referral)
+        return selectors.referral_children(self.context["request"].user, referral,
+                                           in_list=self.context.get("in_list", True))
 
 
 class ReferralFullSerializer(ReferralSerializer):
@@ -324,7 +326,7 @@ class ReferralViewSet(viewsets.ReadOnlyModelViewSet):
             raise Http404 from None
         referral, part = selectors.referral_for(request.user, referral_id, request=request)
         serializer = ReferralFullSerializer if part == "full" else ReferralSerializer
-        return Response(serializer(referral).data)
+        return Response(serializer(referral, context={"request": request, "in_list": False}).data)
 
     @extend_schema(request=ReferralAnswerSerializer, responses={200: ReferralSerializer})
     @action(detail=True, methods=["post"])
@@ -339,7 +341,7 @@ class ReferralViewSet(viewsets.ReadOnlyModelViewSet):
                                                  **data.validated_data)
         except DjangoValidationError as error:
             raise _django_errors(error) from None
-        return Response(ReferralSerializer(referral).data)
+        return Response(ReferralSerializer(referral, context={"request": request, "in_list": False}).data)
 
 
 def register(router) -> None:

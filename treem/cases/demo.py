@@ -20,7 +20,17 @@ from treem.geo.models import Unit, UnitLevel, UnitSystem
 
 from . import deadlines, services
 from .management.commands.hotline_token import ensure_hotline_user
-from .models import Case, Channel, ConcernType, Plan, ReferralKind, ReviewOutcome, ServiceKind
+from .models import (
+    Case,
+    Channel,
+    ConcernType,
+    Confidentiality,
+    Distribution,
+    Plan,
+    ReferralKind,
+    ReviewOutcome,
+    ServiceKind,
+)
 
 MARKER = "cases.demo.load"
 
@@ -52,6 +62,16 @@ SCENARIOS = [
     ("reviewed", ConcernType.VIOLENCE, Channel.HEALTH, 30, "review", False),
     ("closed", ConcernType.TRAFFICKING, Channel.HOTLINE, 40, "closed", False),
 ]
+# Every confidentiality level and distribution scope, so that anyone can try who sees what in the browser: strict
+# cases with a referral to the social-work centre (implementation), a strict commune-only one, a commune-only one.
+PRIVACY = {
+    "emergency": (Confidentiality.STRICT, Distribution.PROVINCE),
+    "implementation": (Confidentiality.STRICT, Distribution.PROVINCE),
+    "closed": (Confidentiality.STRICT, Distribution.COMMUNE),
+    "planning late": (Confidentiality.CONFIDENTIAL, Distribution.COMMUNE),
+    "reviewed": (Confidentiality.NORMAL, Distribution.PROVINCE),
+    "assessment": (Confidentiality.NORMAL, Distribution.PROVINCE),
+}
 ORDER = ["intake", "emergency", "assessment", "planning", "approval", "implementation", "review", "closed"]
 
 
@@ -93,7 +113,8 @@ def _backdate(case: Case, **plan_fields) -> None:
 
 
 def _run_case(index, scenario, commune, province_short, providers, now):
-    _label, concern, channel, days_ago, goal, emergency = scenario
+    label, concern, channel, days_ago, goal, emergency = scenario
+    confidentiality, distribution = PRIVACY.get(label, (Confidentiality.CONFIDENTIAL, Distribution.PROVINCE))
     slug = _slug(commune.name)
     worker = _user(f"canbo.{slug}")
     chair = _user(f"chutich.{slug}")
@@ -109,7 +130,7 @@ def _run_case(index, scenario, commune, province_short, providers, now):
         actor=recorder, commune=commune, narrative=STORIES[concern], channel=channel, concern_types=[concern],
         received_at=received, reporter_anonymous=index % 3 == 0, reporter_name="Người báo tin (demo)",
         reporter_phone="0912345678", reporter_relation="hàng xóm", place_detail=f"Thôn {index % 4 + 1}",
-        children=[child])
+        children=[child], confidentiality=confidentiality, distribution=distribution)
     target = ORDER.index(goal)
 
     def v():

@@ -22,8 +22,9 @@ from .access import (
     CaseAccess,
     assigned_q,
     case_access,
-    full_q,
     mask_name,
+    names_q,
+    referral_shows_names,
     visible_q,
 )
 from .models import (
@@ -61,8 +62,10 @@ def case_for(user, pk, *, request=None, log: bool = True, what: str = "") -> tup
 
 
 def cases_for_child_visible_to(user, child):
-    """Cases of this child the user may open in full: the registry shows "a case exists" only when not empty."""
-    return Case.objects.filter(full_q(user), case_children__child=child).distinct().order_by("-received_at")
+    """Cases of this child that the user may open in full and in which she may know the child by name: the registry
+    shows "a case exists" (and links it) only when not empty. A strictly confidential case stays invisible from the
+    register to all but its assigned workers."""
+    return Case.objects.filter(names_q(user), case_children__child=child).distinct().order_by("-received_at")
 
 
 def case_children(case: Case, *, names: bool) -> list[dict]:
@@ -147,9 +150,12 @@ def referral_for(user, pk, *, request=None) -> tuple[Referral, str]:
     return referral, part
 
 
-def referral_children(referral: Referral) -> list[str]:
-    """The agency needs to know whom the service is for: the children's names, nothing else of the file."""
-    return [link.child.full_name for link in referral.case.case_children.select_related("child")]
+def referral_children(user, referral: Referral, *, in_list: bool = False) -> list[str]:
+    """Whom the service is for: the children's names where `referral_shows_names` allows, else initials; nothing
+    else of the file."""
+    names = referral_shows_names(user, referral, in_list=in_list)
+    return [link.child.full_name if names else mask_name(link.child.full_name)
+            for link in referral.case.case_children.select_related("child")]
 
 
 # -- deadlines and alerts --------------------------------------------------------------------------------------------

@@ -142,7 +142,7 @@ def _provisional_child(actor, commune: Unit, *, full_name: str, sex: str, birth_
         if age is None:
             raise ValidationError(_("A new child needs a date of birth or an approximate age."))
         birth_date = estimated_birth_date(age, on)
-        note = f"Ngày sinh ước tính từ tuổi ({age}) khi tiếp nhận tin báo."
+        note = f"Ngày sinh ước tính từ tuổi ({age})."  # never "from a report": the register must not tell
     if birth_date > on:
         raise ValidationError(_("The date of birth is in the future."))
     child = Child.objects.create(full_name=full_name, name_folded=fold(full_name), sex=sex, birth_date=birth_date,

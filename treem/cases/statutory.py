@@ -92,7 +92,7 @@ def _children_table(case: Case, names: bool) -> Table:
         rows.append([str(i), name, child.get_sex_display(), format_date(child.birth_date),
                      "Tạm thời" if child.provisional else "Đã có trong sổ"])
     if not rows:
-        rows.append(["—", case.children_description or "Chưa xác định", "", "", ""])
+        rows.append(["—", (case.children_description if names else "") or "Chưa xác định", "", "", ""])
     return Table(["STT", "Họ và tên", "Giới tính", "Ngày sinh", "Sổ theo dõi"], rows)
 
 

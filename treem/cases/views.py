@@ -739,6 +739,6 @@ def referral_detail(request, referral_id):
             return redirect("cases:referral", referral_id=referral.pk)
         status = 400
     return render(request, "cases/referral.html", {
-        "referral": referral, "part": part, "children": selectors.referral_children(referral),
+        "referral": referral, "part": part, "children": selectors.referral_children(request.user, referral),
         "form": form, "can_answer": can_answer and referral.status in {ReferralStatus.SENT, ReferralStatus.ACCEPTED},
     }, status=status)

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from treem.accounts.scope import Capability, scope_for
 from treem.audit.services import record_view
+from treem.cases.selectors import cases_for_child_visible_to
 from treem.core.text import fold
 from treem.geo.models import Unit, UnitLevel, UnitSystem
 
@@ -28,6 +29,7 @@ from .models import (
     Child,
     ChildCarer,
     ChildCircumstance,
+    ChildSource,
     CircumstanceGroup,
     CircumstanceSubgroup,
     Household,
@@ -134,6 +136,8 @@ class ChildSerializer(serializers.ModelSerializer):
     circumstances = serializers.SerializerMethodField()
     household = serializers.UUIDField(source="household_id", read_only=True, allow_null=True,
                                       help_text="the child's household (/api/v1/households/{id}/), or null")
+    source = serializers.SerializerMethodField(help_text="how the record came in: manual, import, case intake, "
+                                               "linkage, demo, synthetic")
 
     class Meta:
         model = Child
@@ -142,6 +146,12 @@ class ChildSerializer(serializers.ModelSerializer):
                   "status_on", "status_reason", "commune", "commune_name", "moved_to", "moved_on", "source",
                   "has_quality_issues", "quality_flags", "circumstances", "household", "version", "created_at",
                   "updated_at"]
+
+    def get_source(self, child) -> str:
+        case_visible = False
+        if child.source == ChildSource.CASE_INTAKE and (request := self.context.get("request")) is not None:
+            case_visible = cases_for_child_visible_to(request.user, child).exists()
+        return selectors.source_shown(child, case_visible=case_visible)
 
     def get_circumstances(self, child) -> list[str]:
         """Letters of the special-circumstance groups in force for the child."""
@@ -305,6 +315,9 @@ class ChildViewSet(LoggedListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
     permission_classes = [IsAuthenticated, ChildCapability]
     pagination_class = ChildPagination
 
+    def _child_data(self, child) -> dict:
+        return ChildSerializer(child, context=self.get_serializer_context()).data
+
     def get_queryset(self):
         user = self.request.user
         if self.action == "list":
@@ -315,7 +328,7 @@ class ChildViewSet(LoggedListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
     def retrieve(self, request, *args, **kwargs):
         child = self.get_object()
         record_view(request.user, child, unit=child.commune, request=request, what="api")
-        return Response(ChildSerializer(child).data)
+        return Response(self._child_data(child))
 
     def create(self, request, *args, **kwargs):
         data = ChildWriteSerializer(data=request.data)
@@ -327,7 +340,7 @@ class ChildViewSet(LoggedListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
             child = services.child_create(actor=request.user, commune=commune, data=values, request=request)
         except DjangoValidationError as exc:
             raise _drf(exc) from None
-        return Response(ChildSerializer(child).data, status=status.HTTP_201_CREATED)
+        return Response(self._child_data(child), status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
         child = self.get_object()
@@ -347,7 +360,7 @@ class ChildViewSet(LoggedListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         except DjangoValidationError as exc:
             raise _drf(exc) from None
         child = self.get_queryset().get(pk=child.pk)
-        return Response(ChildSerializer(child).data)
+        return Response(self._child_data(child))
 
     @extend_schema(request=MoveSerializer, responses={200: ChildSerializer})
     @action(detail=True, methods=["post"])
@@ -365,7 +378,7 @@ class ChildViewSet(LoggedListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
             raise VersionConflictError({"version": [str(exc)]}) from None
         except DjangoValidationError as exc:
             raise _drf(exc) from None
-        return Response(ChildSerializer(self.get_queryset().get(pk=child.pk)).data)
+        return Response(self._child_data(self.get_queryset().get(pk=child.pk)))
 
     @extend_schema(request=AcceptSerializer, responses={200: ChildSerializer})
     @action(detail=True, methods=["post"])
@@ -379,7 +392,7 @@ class ChildViewSet(LoggedListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
                                                **data.validated_data)
         except DjangoValidationError as exc:
             raise _drf(exc) from None
-        return Response(ChildSerializer(self.get_queryset().get(pk=child.pk)).data)
+        return Response(self._child_data(self.get_queryset().get(pk=child.pk)))
 
     @extend_schema(responses={200: ChildSerializer(many=True)})
     @action(detail=False, methods=["get"])
@@ -387,7 +400,7 @@ class ChildViewSet(LoggedListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         """Children moving into the caller's communes, waiting to be accepted."""
         waiting = selectors.incoming_children(request.user).prefetch_related("circumstances__group")
         page = self.paginate_queryset(waiting)
-        return self.get_paginated_response(ChildSerializer(page, many=True).data)
+        return self.get_paginated_response(ChildSerializer(page, many=True, context=self.get_serializer_context()).data)
 
     @extend_schema(methods=["GET"], responses={200: CircumstanceSerializer(many=True)})
     @extend_schema(methods=["POST"], request=CircumstanceCreateSerializer, responses={201: CircumstanceSerializer})

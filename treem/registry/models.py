@@ -68,6 +68,15 @@ class Household(RecordModel):
         return self.head_name or str(self.pk)
 
 
+class ChildSource(models.TextChoices):
+    MANUAL = "manual", _("Entered by staff")
+    IMPORT = "import", _("Imported from a spreadsheet")
+    CASE_INTAKE = "case intake", _("Recorded from a protection report")
+    LINKAGE = "linkage", _("Population database linkage")
+    DEMO = "demo", _("Demo data")
+    SYNTHETIC = "synthetic", _("Synthetic data")
+
+
 class Child(RecordModel):
     full_name = models.CharField(_("full name"), max_length=150)
     name_folded = models.CharField(
@@ -124,9 +133,7 @@ class Child(RecordModel):
     provisional = models.BooleanField(
         _("provisional"), default=False, help_text=_("Created from a report before the commune verified the child.")
     )
-    source = models.CharField(
-        _("source"), max_length=20, default="manual", help_text="manual, import, case intake, linkage, demo, synthetic"
-    )
+    source = models.CharField(_("source"), max_length=20, choices=ChildSource.choices, default=ChildSource.MANUAL)
     notes = models.TextField(_("notes"), blank=True)
     status_on = models.DateField(
         _("status since"),

@@ -18,6 +18,7 @@ from .models import (
     ChildCarer,
     ChildCircumstance,
     ChildRisk,
+    ChildSource,
     ChildStatus,
     CircumstanceGroup,
     CircumstanceSubgroup,
@@ -240,9 +241,19 @@ def child_detail(user, pk) -> Child:
     )
 
 
-def child_history(user, child: Child, limit: int = 200):
+def source_shown(child: Child, *, case_visible: bool) -> str:
+    """The source a reader may see. A record created from a protection report reads as entered by staff to anyone who
+    may not see that case by name (`cases.selectors.cases_for_child_visible_to`): the register must not tell that a
+    case exists."""
+    if child.source == ChildSource.CASE_INTAKE and not case_visible:
+        return ChildSource.MANUAL
+    return child.source
+
+
+def child_history(user, child: Child, limit: int = 200, *, case_visible: bool = False):
     """Audit events about the child, newest first (the reader already passed child_detail's scope check), each with
-    `label` (what happened) and `lines` ([(field, "old → new" or value)]) for display."""
+    `label` (what happened) and `lines` ([(field, "old → new" or value)]) for display. The details of events written
+    by the cases module (a provisional record made from a report) are shown only with `case_visible`."""
     from django.utils.translation import gettext as _
 
     labels = {
@@ -271,6 +282,8 @@ def child_history(user, child: Child, limit: int = 200):
         event.label = labels.get(verb, verb)
         event.lines = []
         summary = event.summary or {}
+        if event.action.startswith("cases.") and not case_visible:
+            summary = {}
         if event.action == "registry.import.commit":
             summary = {_("file"): summary.get("file", "")}
         for key, value in summary.items():

@@ -48,6 +48,7 @@ from .models import (
     ChildCarer,
     ChildCircumstance,
     ChildRisk,
+    ChildSource,
     ChildStatus,
     Household,
     ImportBatch,
@@ -265,19 +266,22 @@ def child_detail(request, pk):
     today = timezone.localdate()
     from .quality.dates import age_on
 
+    # Cases appear only to those who may open them and know the child by name there (cases.selectors decides).
+    cases = list(cases_for_child_visible_to(request.user, child))
     return render(request, "registry/child_detail.html", {
         "child": child, "can_edit": can_edit and child.status not in (ChildStatus.MERGED,),
+        "source": ChildSource(selectors.source_shown(child, case_visible=bool(cases))).label,
         "can_accept": child.status == ChildStatus.MOVED and child.moved_to_id
         and _can_edit(request.user, child.moved_to),
-        "age": age_on(child.birth_date, today), "history": selectors.child_history(request.user, child),
+        "age": age_on(child.birth_date, today),
+        "history": selectors.child_history(request.user, child, case_visible=bool(cases)),
         "findings": services.normalise_child({"personal_id": child.personal_id, "sex_current": child.sex,
                                               "birth_date_current": child.birth_date}, partial=True).warnings,
         "id_shared": services.personal_id_in_use(child.personal_id, exclude_pk=child.pk),
         "circumstance_form": CircumstanceForm(groups=groups), "end_form": EndForm(), "risk_form": RiskForm(),
         "carer_form": CarerForm(), "measurement_form": MeasurementForm(), "status_form": StatusForm(),
         "groups": groups,
-        # Cases appear only to those who may open them (cases.selectors decides); merged records link to their history.
-        "cases": cases_for_child_visible_to(request.user, child),
+        "cases": cases,  # merged records link to their history
         "has_merged_records": child.merged_from.exists(),
         **_household_card(request.user, child),
     })
