@@ -16,7 +16,9 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $@
 
+# Translations are compiled on every run (cheap: only .po files newer than their .mo), so the first page is Vietnamese.
 run: setup
+	@$(BIN)/python scripts/compile_messages.py
 	@$(TREEM) bootstrap --demo
 	@sh scripts/run-local.sh $(TREEM) $(PORT)
 

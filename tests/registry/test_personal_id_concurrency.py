@@ -1,12 +1,12 @@
 """One personal ID per child when several writers save at once: two single saves, two imports in two communes, an
 import and a single save. Each writer runs in its own thread and connection and commits for real; the check for the
-number is slowed (a barrier both must reach) so that, without the locks (registry.services.hold_personal_ids and the
+number is slowed (the first writer waits at `Race` until the other has looked too or waits for its lock) so that, without the locks (registry.services.hold_personal_ids and the
 lock on each number), both would find the number free before either writes. The writers' connections commit outside
 the test's transaction, so the tests clean up after themselves. PostgreSQL only: SQLite runs one writing transaction
 at a time."""
 
-import contextlib
 import threading
+import time
 
 import pytest
 from django.conf import settings as django_settings
@@ -29,18 +29,50 @@ NUMBER = pid("F", BORN, 4242)
 FILENAME = "dong-thoi.csv"
 
 
-def _slowed(module, name, monkeypatch, barrier=None):
-    """Make module.name wait (up to 3 s) at the barrier until the other writer has run its check."""
-    real, barrier = getattr(module, name), barrier or threading.Barrier(2, timeout=3)
+class Race:
+    """Where two writers meet at their check for the number. The first to arrive waits until the race is staged: the
+    other writer has run its check too (no lock kept them apart: both will find the number free), or PostgreSQL shows
+    the other writer waiting for a lock the first one holds. `staged` says which; it stays None when neither happened
+    within a minute, and the tests then fail, so that a slow machine cannot pass a test whose race never ran."""
+
+    def __init__(self):
+        self.arrived, self.staged, self._lock = 0, None, threading.Lock()
+
+    def meet(self):
+        with self._lock:
+            self.arrived += 1
+            first = self.arrived == 1
+        if not first:
+            return
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.arrived >= 2:
+                self.staged = "both checked"
+                return
+            if _another_writer_waits_for_a_lock():
+                self.staged = "the other writer waited for the lock"
+                return
+            time.sleep(0.02)
+
+
+def _another_writer_waits_for_a_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                       "WHERE NOT l.granted AND a.datname = current_database() AND l.pid <> pg_backend_pid())")
+        return cursor.fetchone()[0]
+
+
+def _slowed(module, name, monkeypatch, race=None):
+    """Make module.name, once it has looked, wait at the race until the other writer has looked too or waits."""
+    real, race = getattr(module, name), race or Race()
 
     def slow(*args, **kwargs):
         found = real(*args, **kwargs)
-        with contextlib.suppress(threading.BrokenBarrierError):  # the other writer is waiting for the lock
-            barrier.wait()
+        race.meet()
         return found
 
     monkeypatch.setattr(module, name, slow)
-    return barrier
+    return race
 
 
 def _import(commune, name, outcomes):
@@ -93,33 +125,37 @@ def _run_at_once(*writers):
 
 
 def test_two_saves_of_the_same_new_number_at_once_keep_one(commune_x, monkeypatch):
-    _slowed(registry, "personal_id_taken", monkeypatch)
+    race = _slowed(registry, "personal_id_taken", monkeypatch)
     outcomes, on_register = _run_at_once((_create, commune_x, "Lò Thị Một"), (_create, commune_x, "Lò Thị Hai"))
+    assert race.staged is not None, "the two writers never met: the race was not staged"
     assert outcomes == ["refused", "saved"]
     assert on_register == 1
 
 
 def test_two_imports_in_two_communes_cannot_both_take_one_new_number(commune_x, commune_y, monkeypatch):
-    _slowed(importing, "_elsewhere", monkeypatch)
+    race = _slowed(importing, "_elsewhere", monkeypatch)
     outcomes, on_register = _run_at_once((_import, commune_x, "Lò Thị Xuân"), (_import, commune_y, "Lò Thị Yến"))
+    assert race.staged is not None, "the two writers never met: the race was not staged"
     assert outcomes == ["refused", "saved"]
     assert on_register == 1
 
 
 def test_an_import_and_a_single_save_cannot_both_take_one_new_number(commune_x, commune_y, monkeypatch):
-    # The import's check and the single save's check wait at the same barrier.
-    barrier = _slowed(importing, "_elsewhere", monkeypatch)
-    _slowed(registry, "personal_id_taken", monkeypatch, barrier)
+    # The import's check and the single save's check meet at the same race.
+    race = _slowed(importing, "_elsewhere", monkeypatch)
+    _slowed(registry, "personal_id_taken", monkeypatch, race)
     outcomes, on_register = _run_at_once((_import, commune_x, "Lò Thị Xuân"), (_create, commune_y, "Lò Thị Yến"))
+    assert race.staged is not None, "the two writers never met: the race was not staged"
     assert outcomes == ["refused", "saved"]
     assert on_register == 1
 
 
 def test_an_import_and_a_single_save_in_one_commune_take_turns(commune_x, monkeypatch):
     # The save adds a child to the commune the import holds: the two must not wait for each other in a circle.
-    barrier = _slowed(importing, "_elsewhere", monkeypatch)
-    _slowed(registry, "personal_id_taken", monkeypatch, barrier)
+    race = _slowed(importing, "_elsewhere", monkeypatch)
+    _slowed(registry, "personal_id_taken", monkeypatch, race)
     outcomes, on_register = _run_at_once((_import, commune_x, "Lò Thị Xuân"), (_create, commune_x, "Lò Thị Yến"))
+    assert race.staged is not None, "the two writers never met: the race was not staged"
     assert outcomes == ["refused", "saved"]
     assert on_register == 1
 

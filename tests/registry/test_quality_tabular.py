@@ -202,7 +202,7 @@ def test_password_protected_xlsx_constructed():
 
 
 def test_password_protected_xlsx_real(tmp_path):
-    ooxml = pytest.importorskip("msoffcrypto.format.ooxml")
+    from msoffcrypto.format import ooxml  # a hard dependency (encrypted exports): never skipped
     plain = write_xlsx(tmp_path / "ds.xlsx", {"DS": workbook_rows()})
     encrypted = io.BytesIO()
     with open(plain, "rb") as handle:
