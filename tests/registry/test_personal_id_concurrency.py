@@ -1,9 +1,9 @@
 """One personal ID per child when several writers save at once: two single saves, two imports in two communes, an
 import and a single save. Each writer runs in its own thread and connection and commits for real; the check for the
-number is slowed (the first writer waits at `Race` until the other has looked too or waits for its lock) so that, without the locks (registry.services.hold_personal_ids and the
-lock on each number), both would find the number free before either writes. The writers' connections commit outside
-the test's transaction, so the tests clean up after themselves. PostgreSQL only: SQLite runs one writing transaction
-at a time."""
+number is slowed (the first writer waits at `Race` until the other has looked too or waits for its lock) so that,
+without the locks (registry.services.hold_personal_ids and the lock on each number), both would find the number free
+before either writes. The writers' connections commit outside the test's transaction, so the tests clean up after
+themselves. PostgreSQL only: SQLite runs one writing transaction at a time."""
 
 import threading
 import time
