@@ -19,3 +19,8 @@ urlpatterns = [
 
 # MEDIA_ROOT is never served as such, not even with DEBUG: case attachments, reports and exports are confidential and
 # reach people only through views that check who asks and log it.
+
+# treem's own error pages, in Vietnamese with a way back (treem/web/errors.py).
+handler403 = "treem.web.errors.permission_denied"
+handler404 = "treem.web.errors.page_not_found"
+handler500 = "treem.web.errors.server_error"

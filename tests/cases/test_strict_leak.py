@@ -41,7 +41,7 @@ UNASSIGNED = ["provincial_case_worker", "province_officer", "chair_x", "other_wo
 
 @pytest.mark.parametrize("who", UNASSIGNED)
 def test_referral_of_a_strict_case_shows_no_name_to_anyone_not_assigned(request, client, strict_referral, who):
-    case, referral = strict_referral
+    _case, referral = strict_referral
     user = request.getfixturevalue(who)
     client.force_login(user)
     page = client.get(f"/cases/referrals/{referral.pk}/")
@@ -106,7 +106,8 @@ def test_the_register_does_not_tell_a_strict_case_exists(request, client, new_ca
     page = response.content.decode()
     assert response.status_code == 200 and NAME in page  # the child is on the commune's register ...
     assert case.reference not in page and f"/cases/{case.pk}/" not in page  # ... but no case is linked
-    assert "từ tin báo" not in page and "tiếp nhận tin báo" not in page and "case intake" not in page  # nor does the record say it came from a report
+    # nor does the record say it came from a report
+    assert "từ tin báo" not in page and "tiếp nhận tin báo" not in page and "case intake" not in page
     body = api(user).get(f"/api/v1/children/{child.pk}/").json()
     assert body["source"] == "manual" and "tin báo" not in body["notes"]
     client.force_login(worker_x)

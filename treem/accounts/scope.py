@@ -186,8 +186,14 @@ def visible_units_q(scope: Scope) -> Q:
     return current | legacy
 
 
-def forbid_unless(scope: Scope, allowed: bool) -> None:
+def forbid_unless(scope: Scope, allowed: bool, *, needs: str | None = None) -> None:
+    """403 unless `allowed`; `needs` names the capability, so that the error page can say which roles have it."""
     from treem.core.exceptions import NotAllowed
 
     if not allowed:
-        raise NotAllowed
+        raise NotAllowed(needs=needs)
+
+
+def roles_with(capability: str) -> list[str]:
+    """The roles (values of Role) that carry a capability, in the order of Role."""
+    return [role for role in Role.values if capability in ROLE_CAPABILITIES.get(role, ())]

@@ -22,11 +22,11 @@ def _require_manage(actor, unit: Unit | None = None, agency: Agency | None = Non
     scope = scope_for(actor)
     cap = Capability.MANAGE_USERS
     if agency is not None:
-        forbid_unless(scope, scope.has(cap) and scope.covers_agency(cap, agency))
+        forbid_unless(scope, scope.has(cap) and scope.covers_agency(cap, agency), needs=cap)
     elif unit is not None:
-        forbid_unless(scope, scope.has(cap) and scope.covers_unit(cap, unit))
+        forbid_unless(scope, scope.has(cap) and scope.covers_unit(cap, unit), needs=cap)
     else:
-        forbid_unless(scope, scope.is_national(cap))
+        forbid_unless(scope, scope.is_national(cap), needs=cap)
 
 
 @transaction.atomic

@@ -195,7 +195,7 @@ def intake_record(*, actor, commune: Unit, narrative: str, channel: str, concern
     """
     if source != Source.PUBLIC:
         scope = scope_for(actor)
-        forbid_unless(scope, scope.has(Capability.RECEIVE_REPORTS))
+        forbid_unless(scope, scope.has(Capability.RECEIVE_REPORTS), needs=Capability.RECEIVE_REPORTS)
     _check_commune(commune)
     narrative = (narrative or "").strip()
     if not narrative:

@@ -52,7 +52,8 @@ def _cases_user(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         scope = scope_for(request.user)
-        forbid_unless(scope, scope.has(Capability.VIEW_CASES) or scope.has(Capability.RECEIVE_REPORTS))
+        forbid_unless(scope, scope.has(Capability.VIEW_CASES) or scope.has(Capability.RECEIVE_REPORTS),
+                      needs=Capability.RECEIVE_REPORTS)
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -175,7 +176,7 @@ def alerts_read(request):
 @login_required
 def intake_new(request):
     scope = scope_for(request.user)
-    forbid_unless(scope, scope.has(Capability.RECEIVE_REPORTS))
+    forbid_unless(scope, scope.has(Capability.RECEIVE_REPORTS), needs=Capability.RECEIVE_REPORTS)
     default_province = _default_province(request.user)
     form = forms.IntakeForm(request.POST or None, default_province=default_province)
     if request.method == "POST" and form.is_valid():
@@ -698,7 +699,7 @@ def form_download(request, pk, number, fmt):
 def export_cases(request):
     """The visible case list as an XLSX encrypted with the password the person gives; logged."""
     scope = scope_for(request.user)
-    forbid_unless(scope, scope.has(Capability.VIEW_CASES))
+    forbid_unless(scope, scope.has(Capability.VIEW_CASES), needs=Capability.VIEW_CASES)
     form = forms.ExportForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(form.errors.get("password", [])) or _("Check the password."))

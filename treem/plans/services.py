@@ -110,9 +110,9 @@ def require_edit(actor, province) -> None:
     scope = scope_for(actor)
     cap = C.EDIT_PLANS
     if province is None:
-        forbid_unless(scope, scope.is_national(cap))
+        forbid_unless(scope, scope.is_national(cap), needs=cap)
     else:
-        forbid_unless(scope, scope.has(cap) and scope.covers_unit(cap, province))
+        forbid_unless(scope, scope.has(cap) and scope.covers_unit(cap, province), needs=cap)
 
 
 def _decimal(value) -> Decimal | None:
@@ -251,7 +251,7 @@ def document_for_citation(
     if found is not None:
         return found, False
     scope = scope_for(actor)
-    forbid_unless(scope, scope.has(C.EDIT_PLANS))
+    forbid_unless(scope, scope.has(C.EDIT_PLANS), needs=C.EDIT_PLANS)
     national = is_national(number, issuer)
     doc = Document.objects.create(
         doc_type=genre or genre_from_number(number),

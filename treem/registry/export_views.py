@@ -126,7 +126,7 @@ def _summary(fmt: str, count: int, filters: ChildFilters, **extra) -> dict:
 
 def _require_view(user) -> None:
     scope = scope_for(user)
-    forbid_unless(scope, scope.has(VIEW))
+    forbid_unless(scope, scope.has(VIEW), needs=VIEW)
 
 
 @login_required

@@ -79,7 +79,7 @@ class Normalised:
 
 def _require_edit(actor, commune: Unit) -> None:
     scope = scope_for(actor)
-    forbid_unless(scope, scope.has(EDIT) and scope.covers_unit(EDIT, commune))
+    forbid_unless(scope, scope.has(EDIT) and scope.covers_unit(EDIT, commune), needs=EDIT)
 
 
 def _yes_no(value) -> str | None:
@@ -440,7 +440,7 @@ def children_mark_over_16(*, actor=SYSTEM, today: date | None = None, communes=N
             _require_edit(actor, commune)
         qs = qs.filter(commune__in=communes)
     else:
-        forbid_unless(scope_for(actor), scope_for(actor).is_national(EDIT))
+        forbid_unless(scope_for(actor), scope_for(actor).is_national(EDIT), needs=EDIT)
     count = 0
     for child in qs.select_for_update().select_related("commune").iterator(chunk_size=500):
         birthday = years_before(child.birth_date, -CHILD_AGE_LIMIT)

@@ -65,7 +65,7 @@ VIEW = Capability.VIEW_CHILDREN
 
 
 def _require(user, capability: str) -> None:
-    forbid_unless(scope_for(user), scope_for(user).has(capability))
+    forbid_unless(scope_for(user), scope_for(user).has(capability), needs=capability)
 
 
 def _can_edit(user, commune) -> bool:

@@ -58,7 +58,7 @@ def _too_big(request, upload) -> bool:
 
 
 def _require(user, capability: str = VIEW) -> None:
-    forbid_unless(scope_for(user), scope_for(user).has(capability))
+    forbid_unless(scope_for(user), scope_for(user).has(capability), needs=capability)
 
 
 def _commune(user, code: str, capability: str = VIEW) -> Unit:
