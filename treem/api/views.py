@@ -6,6 +6,7 @@ from rest_framework.views import APIView
 
 from treem.accounts.scope import scope_for
 from treem.accounts.selectors import agencies_visible_to, search_units, units_visible_to
+from treem.core.collation import ViOrder, unit_order
 
 from .serializers import AgencySerializer, MeSerializer, UnitDetailSerializer, UnitSerializer
 
@@ -50,7 +51,7 @@ class AgencyViewSet(viewsets.ReadOnlyModelViewSet):
         qs = agencies_visible_to(self.request.user, on=on).prefetch_related("succeeded_by__successor")
         if kind := params.get("kind"):
             qs = qs.filter(kind=kind)
-        return qs.order_by("province__code", "kind", "name")
+        return qs.order_by(*unit_order("province__"), "kind", ViOrder("name"))
 
 
 class MeView(APIView):

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from treem.accounts.scope import Capability, scope_for
 from treem.audit.services import record_view
+from treem.core.collation import unit_key
 
 from . import deadlines as engine
 from .access import (
@@ -189,7 +190,7 @@ def due_by_commune(rows: list[dict]) -> list[dict]:
         group["commune"] = commune
         group["overdue" if row["overdue"] else "soon"] += 1
         group["rows"].append(row)
-    return sorted(groups.values(), key=lambda g: (-g["overdue"], g["commune"].name))
+    return sorted(groups.values(), key=lambda g: (-g["overdue"], unit_key(g["commune"])))
 
 
 def alerts_for(user, *, unread_only: bool = False):

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from treem.accounts.scope import Capability, forbid_unless, scope_for
 from treem.accounts.selectors import agencies_visible_to
 from treem.audit.services import record
+from treem.core.collation import ViOrder, unit_key
 from treem.core.exceptions import NotAllowed
 from treem.geo.models import Unit, UnitLevel, UnitSystem
 from treem.web.views import paginate
@@ -150,7 +151,7 @@ def due_list(request):
     for row in rows:
         row["assigned"] = row["deadline"].case_id in visible_ids
     groups = selectors.due_by_commune(rows)
-    provinces = sorted({r["deadline"].case.province for r in rows}, key=lambda u: u.name)
+    provinces = sorted({r["deadline"].case.province for r in rows}, key=unit_key)
     return render(request, "cases/due.html", {"groups": groups, "within": within, "commune": commune,
                                               "province": province, "provinces": provinces,
                                               "overdue": sum(g["overdue"] for g in groups)})
@@ -468,7 +469,7 @@ def plan_new(request, pk):
 def plan_detail(request, pk, plan_id):
     case, access = _open_case(request, pk, what="plan")
     plan = get_object_or_404(case.plans, pk=plan_id)
-    agencies = agencies_visible_to(request.user, on=timezone.localdate()).order_by("name")
+    agencies = agencies_visible_to(request.user, on=timezone.localdate()).order_by(ViOrder("name"))
     item_form = forms.PlanItemForm(initial={"version": case.version, "starts_on": timezone.localdate()},
                                    agencies=agencies)
     version_form = forms.VersionedForm(initial={"version": case.version})
@@ -538,7 +539,7 @@ def service_new(request, pk, item_id):
 @_cases_user
 def referral_new(request, pk):
     case, _access = selectors.case_for(request.user, pk, log=False)
-    agencies = agencies_visible_to(request.user, on=timezone.localdate()).order_by("kind", "name")
+    agencies = agencies_visible_to(request.user, on=timezone.localdate()).order_by("kind", ViOrder("name"))
     plan = current_plan(case)
     items = plan.items.all() if plan else PlanItem.objects.none()
 

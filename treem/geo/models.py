@@ -44,6 +44,8 @@ class Unit(models.Model):
     code = models.CharField(_("code"), max_length=8)
     name = models.CharField(_("name"), max_length=120)
     name_folded = models.CharField(max_length=120, db_index=True, editable=False)
+    sort_name = models.CharField(max_length=120, blank=True, editable=False,
+                                 help_text="the name without its kind, for Vietnamese ordering (core.collation)")
     kind = models.CharField(_("kind"), max_length=40, help_text=_("tỉnh, thành phố, xã, phường, đặc khu, huyện ..."))
     parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="children")
     province = models.ForeignKey(

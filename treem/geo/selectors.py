@@ -3,11 +3,13 @@
 from dataclasses import dataclass
 from datetime import date
 
+from treem.core.collation import unit_order
+
 from .models import REFORM_DATE, Unit, UnitLevel, UnitSystem
 
 
 def communes_of(province: Unit):
-    return Unit.objects.filter(province=province, level=UnitLevel.COMMUNE).order_by("name")
+    return Unit.objects.filter(province=province, level=UnitLevel.COMMUNE).order_by(*unit_order())
 
 
 def unit_by_code(code: str, *, system: str = UnitSystem.CURRENT, level: str | None = None) -> Unit:

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.db import transaction
 
+from treem.core.collation import proper_name
 from treem.core.text import fold
 
 from .models import REFORM_DATE, Unit, UnitConversion, UnitLevel, UnitSystem
@@ -29,7 +30,7 @@ def _upsert(rows: list[Unit]) -> None:
         batch_size=2000,
         update_conflicts=True,
         unique_fields=["system", "level", "code"],
-        update_fields=["name", "name_folded", "kind", "parent", "province", "valid_from", "valid_to"],
+        update_fields=["name", "name_folded", "sort_name", "kind", "parent", "province", "valid_from", "valid_to"],
     )
 
 
@@ -41,6 +42,7 @@ def _unit(system, level, code, name, kind, parent_id=None, province_id=None) -> 
     current = system == UnitSystem.CURRENT
     return Unit(
         system=system, level=level, code=code, name=name, name_folded=fold(name), kind=str(kind),
+        sort_name=proper_name(name, str(kind)),
         parent_id=parent_id, province_id=province_id,
         valid_from=REFORM_DATE if current else None, valid_to=None if current else LEGACY_END,
     )

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import pgettext_lazy
 
 from treem.accounts.models import Agency, AgencyKind
+from treem.core.collation import ViOrder
 from treem.reports.official import parse_decimal_vi
 
 from .models import Direction, DocumentType, ScheduleKind, TaskStatus, TimelinessRule
@@ -532,7 +533,7 @@ def agency_choices(province) -> "forms.models.QuerySet":
         Agency.objects.filter(province=province)
         .exclude(kind=AgencyKind.COMMUNE_COMMITTEE)
         .valid_on(timezone.localdate())
-        .order_by("name")
+        .order_by(ViOrder("name"))
     )
 
 

@@ -20,6 +20,7 @@ from django.utils.translation import pgettext
 from treem.accounts.models import Agency, AgencyKind
 from treem.accounts.scope import Capability, forbid_unless, scope_for
 from treem.audit.services import record
+from treem.core.collation import vi_key
 
 from .files import EVIDENCE_EXTENSIONS, check_upload
 from .models import (
@@ -107,7 +108,7 @@ def default_expected_agencies(document: Document, province, on: date) -> list[Ag
         for current in responsible_now(agency, on):
             if current.kind != AgencyKind.COMMUNE_COMMITTEE and (current.province_id in (province.pk, None)):
                 result[current.pk] = current
-    return sorted(result.values(), key=lambda a: a.name)
+    return sorted(result.values(), key=lambda a: vi_key(a.name))
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from treem.accounts.models import Agency
 from treem.accounts.scope import Capability, scope_for
+from treem.core.collation import ViOrder, unit_order, vi_key
 from treem.core.models import Job
 from treem.geo.models import Unit, UnitLevel, UnitSystem
 
@@ -415,7 +416,7 @@ def task_list(request):
         Agency.objects.filter(plan_tasks__task__in=selectors.tasks_visible_to(request.user))
         .distinct()
         .select_related("province")
-        .order_by("province__code", "name")
+        .order_by(*unit_order("province__"), ViOrder("name"))
     )
     return render(
         request,
@@ -548,7 +549,8 @@ def agency_overview(request):
         if agency_id not in per_agency:
             _agency_entry(per_agency, Agency.objects.select_related("province").get(pk=agency_id), [])
         per_agency[agency_id]["record"] = record
-    entries = sorted(per_agency.values(), key=lambda e: (e["agency"].province_id or 0, e["agency"].name))
+    entries = sorted(per_agency.values(), key=lambda e: (
+        vi_key(e["agency"].province.name if e["agency"].province else ""), vi_key(e["agency"].name)))
     return render(request, "plans/agencies.html", {"entries": entries})
 
 

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from treem.accounts.scope import Capability, forbid_unless, scope_for
 from treem.audit.services import record, record_view
 from treem.cases.selectors import cases_for_child_visible_to
+from treem.core.collation import unit_order
 from treem.core.exceptions import NotAllowed
 from treem.core.jobs import job_start
 from treem.core.text import fold
@@ -108,7 +109,7 @@ def _parse_day(value: str) -> date | None:
 def _list_context(request):
     filters = ChildFilters.from_params(request.GET)
     scope = scope_for(request.user)
-    communes = list(selectors.communes_for(request.user).order_by("name")[:500]) \
+    communes = list(selectors.communes_for(request.user).order_by(*unit_order())[:500]) \
         if not scope.is_national(VIEW) else []
     one_commune = [c.pk for c in communes] if len(communes) == 1 else None
     if filters.commune:
@@ -146,7 +147,7 @@ def child_list(request):
 
 
 def _editable_communes(user):
-    return list(selectors.communes_for(user, EDIT).select_related("province").order_by("name")[:2000])
+    return list(selectors.communes_for(user, EDIT).select_related("province").order_by(*unit_order())[:2000])
 
 
 def _commune_by_code(user, code: str, capability: str = EDIT) -> Unit | None:
@@ -464,7 +465,7 @@ def _commune_matches(text: str, province_id=None, exclude=None, limit: int = 15)
         qs = qs.filter(name_folded__contains=folded) if not folded.isdigit() else qs.filter(code__startswith=folded)
     elif province_id:
         qs = qs.filter(province_id=province_id)
-    return list(qs.order_by("name")[:limit])
+    return list(qs.order_by(*unit_order())[:limit])
 
 
 @login_required
@@ -763,7 +764,8 @@ def household_list(request):
     status. A reader of several communes chooses one, or searches, before anything is listed."""
     _require(request.user, VIEW)
     scope = scope_for(request.user)
-    communes = [] if scope.is_national(VIEW) else list(selectors.communes_for(request.user).order_by("name")[:500])
+    communes = [] if scope.is_national(VIEW) else list(
+        selectors.communes_for(request.user).order_by(*unit_order())[:500])
     get = request.GET
     q, village = get.get("q", "").strip()[:100], get.get("village", "").strip()[:120]
     poverty = get.get("poverty_status", "") if get.get("poverty_status", "") in PovertyStatus.values else ""

@@ -10,6 +10,7 @@ from django.utils.http import urlencode
 from treem.accounts.models import AgencyKind, Role
 from treem.accounts.scope import READ_ONLY, Capability, scope_for
 from treem.accounts.selectors import agencies_visible_to, search_units, staff_of_unit, unit_for, units_visible_to
+from treem.core.collation import ViOrder, unit_order
 from treem.core.exceptions import NotAllowed
 from treem.core.formats import format_date
 from treem.geo.models import Unit, UnitLevel, UnitSystem
@@ -53,7 +54,7 @@ def units(request):
     qs = units_visible_to(request.user).filter(system=system).select_related("parent")
     if level:
         qs = qs.filter(level=level)
-    qs = search_units(qs, q).order_by("level", "code")
+    qs = search_units(qs, q).order_by("level", *unit_order())
     page, querystring_base = paginate(request, qs)
     return render(request, "web/units.html", {
         "page": page, "querystring_base": querystring_base, "q": q, "system": system, "level": level,
@@ -97,7 +98,7 @@ def agencies(request):
         qs = qs.filter(name_folded__contains=fold(q))
     if kind:
         qs = qs.filter(kind=kind)
-    qs = qs.prefetch_related("succeeded_by__successor").order_by("province__code", "kind", "name")
+    qs = qs.prefetch_related("succeeded_by__successor").order_by(*unit_order("province__"), "kind", ViOrder("name"))
     page, querystring_base = paginate(request, qs)
     return render(request, "web/agencies.html", {
         "page": page, "querystring_base": querystring_base, "q": q, "kind": kind, "kinds": AgencyKind.choices,

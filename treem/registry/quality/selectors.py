@@ -12,6 +12,7 @@ from django.db.models import Count, F, FloatField, Q, Sum
 from django.db.models.functions import Cast, NullIf
 
 from treem.accounts.scope import Capability, scope_for
+from treem.core.collation import unit_order
 from treem.geo.models import Unit, UnitLevel, UnitSystem
 from treem.registry import selectors as registry
 from treem.registry.models import Child
@@ -55,8 +56,8 @@ def provinces_for(user, capability: str = VIEW):
     if not scope.has(capability):
         return qs.none()
     if scope.is_national(capability):
-        return qs.order_by("name")
-    return qs.filter(pk__in=scope.province_ids(capability)).order_by("name")
+        return qs.order_by(*unit_order())
+    return qs.filter(pk__in=scope.province_ids(capability)).order_by(*unit_order())
 
 
 def province_for(user, code: str, capability: str = VIEW) -> Unit | None:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_noop
 
 from treem.audit.services import record
 from treem.core.actors import SYSTEM
+from treem.core.collation import unit_order
 from treem.core.formats import format_number
 from treem.core.jobs import job_progress
 from treem.geo.models import Unit, UnitLevel
@@ -34,7 +35,7 @@ def _check_url(job, communes: list[Unit]) -> str:
 
 def run_check(job, commune_ids: list[int], months: int | None = None) -> dict:
     """findings.check_commune over each commune, with progress."""
-    communes = list(Unit.objects.filter(pk__in=commune_ids).order_by("name"))
+    communes = list(Unit.objects.filter(pk__in=commune_ids).order_by(*unit_order()))
     totals = {"communes": len(communes), "children": 0, "opened": 0, "resolved": 0}
     for done, commune in enumerate(communes):
         job_progress(job, done, len(communes), _("Checking %(commune)s") % {"commune": commune.name})

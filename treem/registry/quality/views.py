@@ -27,6 +27,7 @@ from django.views.decorators.http import require_POST
 
 from treem.accounts.scope import Capability, forbid_unless, scope_for
 from treem.audit.services import record_view
+from treem.core.collation import unit_order
 from treem.core.formats import format_date
 from treem.core.models import Job
 from treem.geo.models import Unit, UnitLevel
@@ -107,7 +108,7 @@ def index(request):
         return redirect("quality:province", code=provinces[0].code)
     if provinces:
         return render(request, "quality/index.html", {"provinces": selectors.provinces_overview(request.user)})
-    communes = list(selectors.communes_for(request.user).order_by("name")[:200])
+    communes = list(selectors.communes_for(request.user).order_by(*unit_order())[:200])
     if len(communes) == 1:
         return redirect("quality:commune", code=communes[0].code)
     return render(request, "quality/index.html", {"communes": communes})
@@ -207,7 +208,7 @@ def duplicates(request):
         status = PairStatus.OPEN
     pairs = selectors.pair_list(request.user, status=status, unit=unit)
     page, querystring_base = paginate(request, pairs, per_page=50)
-    editable = list(selectors.communes_for(request.user, EDIT).order_by("name")[:50])
+    editable = list(selectors.communes_for(request.user, EDIT).order_by(*unit_order())[:50])
     provinces = list(selectors.provinces_for(request.user, EDIT))
     return render(request, "quality/duplicates.html", {
         "page": page, "querystring_base": querystring_base, "unit": unit, "status": status,
@@ -338,7 +339,7 @@ def available_extracts(user) -> list[dict]:
 def linkage(request):
     _require(request.user)
     extracts = available_extracts(request.user) if scope_for(request.user).has(EDIT) else []
-    communes = list(selectors.communes_for(request.user, EDIT).order_by("name")[:500])
+    communes = list(selectors.communes_for(request.user, EDIT).order_by(*unit_order())[:500])
     if request.method == "POST":
         _require(request.user, EDIT)
         upload = request.FILES.get("file")
@@ -417,7 +418,7 @@ def correction_decide(request, pk, decision):
 @login_required
 def cleaning_start(request):
     _require(request.user)
-    communes = list(selectors.communes_for(request.user, EDIT).order_by("name")[:500])
+    communes = list(selectors.communes_for(request.user, EDIT).order_by(*unit_order())[:500])
     if request.method == "POST":
         _require(request.user, EDIT)
         commune = _commune(request.user, request.POST.get("commune", ""), EDIT)
