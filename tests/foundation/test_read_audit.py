@@ -28,7 +28,7 @@ from treem.registry import services as registry
 from treem.registry.models import CircumstanceGroup
 from treem.registry.quality import findings
 from treem.registry.quality import services as quality
-from treem.registry.quality.models import Correction, DuplicatePair, LinkageRun, RoundStatus
+from treem.registry.quality.models import Correction, DuplicatePair, Finding, LinkageRun, RoundStatus
 from treem.registry.reference import load_reference
 
 PASSWORD = "Mat-khau-xuat-2026"
@@ -61,7 +61,8 @@ READS: dict[str, Read] = {
     # ---- the child register (pages)
     "registry:list": Read("registry.child.list"),
     "registry:check": Read("registry.child.list", method="post", data=lambda d: {  # the duplicate warning (HTMX)
-        "commune": d.commune.code, "full_name": d.child.full_name, "birth_date": d.child.birth_date.strftime("%d/%m/%Y")}),
+        "commune": d.commune.code, "full_name": d.child.full_name,
+        "birth_date": d.child.birth_date.strftime("%d/%m/%Y")}),
     "registry:create": Read("registry.child.list", method="post", data=lambda d: {  # the form answers with duplicates
         "commune": d.commune.code, "full_name": d.child.full_name, "sex": "M",
         "birth_date": d.child.birth_date.strftime("%d/%m/%Y"), "birth_registered": "unknown",
@@ -355,3 +356,40 @@ def test_every_read_of_childrens_data_leaves_an_audit_event(client, data):
             unlogged.append(f"{name} {url}: no {read.action}")
     assert not refused, refused
     assert not unlogged, f"{len(unlogged)} reads of children's data left no trace: {unlogged}"
+
+
+def test_the_duplicate_warning_is_logged_when_it_names_children_and_only_then(client, data, worker_x, commune_x):
+    """The HTMX check runs while the worker types: a keystroke that finds nobody leaves no event."""
+    client.force_login(worker_x)
+    typed = {"commune": commune_x.code, "birth_date": data.child.birth_date.strftime("%d/%m/%Y")}
+    AuditEvent.objects.all().delete()
+    client.post(reverse("registry:check"), {**typed, "full_name": "Hoàng Thị Lan"})
+    assert not AuditEvent.objects.exists()
+    response = client.post(reverse("registry:check"), {**typed, "full_name": "Lò Văn Páo"})
+    assert "Lò Văn Páo" in response.content.decode()
+    [event] = AuditEvent.objects.all()
+    assert (event.action, event.actor, event.unit) == ("registry.child.list", worker_x, commune_x)
+    assert event.summary["filters"] == {"duplicates_of": "Lò Văn Páo", "commune": commune_x.code}
+    assert event.summary["shown"] >= 1 and event.summary["via"] == "web"
+
+
+def test_case_and_quality_lists_are_filed_under_the_unit_their_auditors_read(client, data, worker_x, commune_x,
+                                                                              province_officer, lai_chau):
+    from treem.audit.selectors import audit_events_visible_to
+
+    client.force_login(worker_x)
+    AuditEvent.objects.all().delete()
+    client.get(reverse("cases:list"), {"stage": "open"})
+    [event] = AuditEvent.objects.filter(action="cases.case.list")
+    assert event.unit == commune_x and event.summary == {"filters": {"stage": "open"}, "shown": 1, "page": 1,
+                                                         "via": "web"}
+    client.force_login(province_officer)
+    client.get("/api/v1/quality/findings/", {"commune": commune_x.code})
+    [event] = AuditEvent.objects.filter(action="quality.finding.list")
+    assert event.unit == commune_x and event.summary["via"] == "api"
+    assert event.summary["shown"] == Finding.objects.filter(commune=commune_x, resolved_at__isnull=True).count() > 0
+    client.get("/api/v1/quality/duplicates/")
+    [event] = AuditEvent.objects.filter(action="quality.duplicatepair.list")
+    assert event.unit == lai_chau and event.summary["shown"] == 1
+    auditor = data.users["auditor"]
+    assert audit_events_visible_to(auditor).filter(action__endswith=".list").count() == 3
