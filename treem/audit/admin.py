@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import AuditEvent
+from .services import record_list, record_view
 
 
 @admin.register(AuditEvent)
@@ -17,3 +18,19 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    # The events name the children looked at: reading them here is logged like on /audit/.
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        shown = getattr(response, "context_data", {}).get("cl")
+        record_list(request.user, "audit.auditevent.list", shown=len(shown.result_list) if shown else 0,
+                    page=request.GET.get("p", 1), request=request,
+                    filters={k: v[:120] for k, v in request.GET.items() if v and k != "p"})
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        event = self.get_object(request, object_id)
+        if event is not None and response.status_code == 200:
+            record_view(request.user, event, unit=event.unit, request=request, what="admin")
+        return response

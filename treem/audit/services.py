@@ -3,6 +3,7 @@
 from django.db import models
 
 from treem.core.actors import SystemActor
+from treem.geo.models import Unit, UnitLevel, UnitSystem
 
 from .models import AuditEvent
 
@@ -39,6 +40,35 @@ def record_view(actor, obj: models.Model, *, unit=None, request=None, what: str 
     """Log that a person looked at a sensitive record."""
     return record(actor, f"{obj._meta.label_lower}.view", obj, summary={"what": what} if what else None,
                   unit=unit, request=request)
+
+
+def list_unit(user, capability: str, commune_code: str = "") -> Unit | None:
+    """The unit a read of a list is filed under, so that the auditors of that unit see it: the commune chosen in the
+    filters when the reader may read it with `capability`, else her only commune or province; None for several units
+    or the whole country (then national auditors see it)."""
+    from treem.accounts.scope import scope_for  # accounts imports this module
+
+    scope = scope_for(user)
+    if commune_code:
+        chosen = Unit.objects.filter(system=UnitSystem.CURRENT, level=UnitLevel.COMMUNE, code=commune_code).first()
+        if chosen is not None and scope.covers_unit(capability, chosen):
+            return chosen
+    communes, provinces = scope.commune_ids(capability), scope.province_ids(capability)
+    if len(communes) == 1 and not provinces:
+        return Unit.objects.filter(pk__in=communes).first()
+    if len(provinces) == 1 and not communes:
+        return Unit.objects.filter(pk__in=provinces).first()
+    return None
+
+
+def record_list(actor, action: str, *, shown: int, filters: dict | None = None, page: int | str = 1, unit=None,
+                request=None) -> AuditEvent:
+    """Log that a person was shown a page of a list of sensitive records (children, carers, cases, findings...), like
+    `record_view` for one record. action: "<app>.<model>.list"; filters: the non-empty filters and search words of
+    the request; shown: how many records the page showed."""
+    via = "api" if request is not None and request.path.startswith("/api/") else "web"
+    return record(actor, action, None, unit=unit, request=request,
+                  summary={"filters": filters or {}, "shown": shown, "page": page, "via": via})
 
 
 def _plain(value):

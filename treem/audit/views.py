@@ -3,9 +3,11 @@ from django.core.exceptions import ValidationError
 from django.forms import DateField
 from django.shortcuts import render
 
+from treem.accounts.scope import Capability
 from treem.web.views import paginate
 
 from .selectors import audit_events_visible_to, filter_events
+from .services import list_unit, record_list
 
 
 def _date(value):
@@ -26,6 +28,10 @@ def events(request):
         "date_to": _date(request.GET.get("to", "")),
     }
     page, querystring_base = paginate(request, filter_events(qs, **filters), per_page=100)
+    # The events name the children looked at: reading them is logged too (who audited whom).
+    record_list(request.user, "audit.auditevent.list", shown=len(page), page=page.number, request=request,
+                unit=list_unit(request.user, Capability.VIEW_AUDIT),
+                filters={k: v.strip()[:120] for k, v in request.GET.items() if v.strip() and k != "page"})
     return render(request, "audit/events.html", {
         "page": page, "querystring_base": querystring_base, "filters": request.GET,
     })

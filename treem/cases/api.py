@@ -19,6 +19,7 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
 from treem.accounts.scope import Capability, scope_for
+from treem.api.read_log import LoggedListMixin
 from treem.geo.models import Unit, UnitLevel, UnitSystem
 from treem.registry.models import Sex
 
@@ -94,11 +95,13 @@ class IntakeOutSerializer(serializers.Serializer):
 
 
 @extend_schema_view(retrieve=extend_schema(parameters=[CASE_ID]))
-class IntakeViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class IntakeViewSet(LoggedListMixin, mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                     viewsets.GenericViewSet):
     """Reports the caller recorded (not the case file). POST records a report and forwards it to the commune."""
 
     lookup_field = "pk"
+    list_action = "cases.intake.list"  # each page read is logged (the narratives may name children)
+    read_capability = Capability.RECEIVE_REPORTS
 
     def get_queryset(self):
         return selectors.intakes_recorded_by(self.request.user).prefetch_related("concerns")
@@ -228,10 +231,12 @@ class EventSerializer(serializers.Serializer):
 
 
 @extend_schema_view(retrieve=extend_schema(parameters=[CASE_ID]), events=extend_schema(parameters=[CASE_ID]))
-class CaseViewSet(viewsets.ReadOnlyModelViewSet):
+class CaseViewSet(LoggedListMixin, viewsets.ReadOnlyModelViewSet):
     """Cases the caller may see (404 for any other). The file in full only for the case team; otherwise a summary."""
 
     serializer_class = CaseListSerializer
+    list_action = "cases.case.list"  # each page read is logged
+    read_capability = Capability.VIEW_CASES
 
     def get_queryset(self):
         qs = selectors.cases_visible_to(self.request.user).prefetch_related("case_children__child")
@@ -304,10 +309,12 @@ REFERRAL_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
 
 
 @extend_schema_view(retrieve=extend_schema(parameters=[REFERRAL_ID]), respond=extend_schema(parameters=[REFERRAL_ID]))
-class ReferralViewSet(viewsets.ReadOnlyModelViewSet):
+class ReferralViewSet(LoggedListMixin, viewsets.ReadOnlyModelViewSet):
     """Referrals of the caller's cases, and referrals to the caller's agency (the referred part only)."""
 
     serializer_class = ReferralSerializer
+    list_action = "cases.referral.list"  # each page read is logged (it names the children)
+    read_capability = Capability.VIEW_CASES
 
     def get_queryset(self):
         from .access import full_q

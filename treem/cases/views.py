@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from treem.accounts.scope import Capability, forbid_unless, scope_for
 from treem.accounts.selectors import agencies_visible_to
-from treem.audit.services import record
+from treem.audit.services import list_unit, record, record_list
 from treem.core.collation import ViOrder, unit_key
 from treem.core.exceptions import NotAllowed
 from treem.geo.models import Unit, UnitLevel, UnitSystem
@@ -98,6 +98,13 @@ def _versioned(form_class, case, request, **kwargs):
 # -- dashboard, lists ------------------------------------------------------------------------------------------------
 
 
+def _log_list(request, action: str, *, shown: int, filters: dict, page=1, unit=None) -> None:
+    """A page listing cases or referrals (children's names or initials) is logged like a case opened."""
+    record_list(request.user, action, shown=shown, page=page, request=request,
+                filters={k: v for k, v in filters.items() if v not in ("", None)},
+                unit=unit or list_unit(request.user, Capability.VIEW_CASES))
+
+
 @_cases_user
 def dashboard(request):
     user = request.user
@@ -114,6 +121,7 @@ def dashboard(request):
             status__in=[ReferralStatus.SENT, ReferralStatus.ACCEPTED])[:20]
         context["approvals"] = selectors.cases_visible_to(user).filter(
             stage=Stage.APPROVAL, commune__in=[g.commune_id for g in scope.grants if g.role == "commune_chair"])
+        _log_list(request, "cases.case.list", shown=len(context["my_cases"]), filters={"list": "dashboard"})
     if context["can_receive"]:
         context["intakes"] = selectors.intakes_recorded_by(user)[:10]
     return render(request, "cases/dashboard.html", context)
@@ -128,6 +136,7 @@ def case_list(request):
     page, querystring_base = paginate(request, qs.order_by("-received_at"), per_page=30)
     rows = selectors.case_rows(user, selectors.cases_visible_to(user).filter(pk__in=[c.pk for c in page]))
     rows.sort(key=lambda r: r["case"].received_at, reverse=True)
+    _log_list(request, "cases.case.list", shown=len(rows), page=page.number, filters={"stage": stage, "q": q})
     return render(request, "cases/list.html", {
         "page": page, "rows": rows, "querystring_base": querystring_base, "stage": stage, "q": q,
         "stages": Stage.choices, "export_form": forms.ExportForm(initial={"stage": stage})})
@@ -152,6 +161,9 @@ def due_list(request):
         row["assigned"] = row["deadline"].case_id in visible_ids
     groups = selectors.due_by_commune(rows)
     provinces = sorted({r["deadline"].case.province for r in rows}, key=unit_key)
+    _log_list(request, "cases.case.list", shown=len(rows), unit=commune or province, filters={
+        "list": "due", "commune": commune.code if commune else "", "province": province.code if province else "",
+        "days": within})
     return render(request, "cases/due.html", {"groups": groups, "within": within, "commune": commune,
                                               "province": province, "provinces": provinces,
                                               "overdue": sum(g["overdue"] for g in groups)})
@@ -722,6 +734,7 @@ def export_cases(request):
 @_cases_user
 def referral_list(request):
     page, querystring_base = paginate(request, selectors.referrals_to_my_agency(request.user), per_page=30)
+    _log_list(request, "cases.referral.list", shown=len(page), page=page.number, filters={})
     return render(request, "cases/referrals.html", {"page": page, "querystring_base": querystring_base})
 
 

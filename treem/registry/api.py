@@ -17,12 +17,13 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from treem.accounts.scope import Capability, scope_for
-from treem.audit.services import record_view
+from treem.api.read_log import LoggedListMixin, LoggedReadMixin
+from treem.audit.services import record_list, record_view
 from treem.cases.selectors import cases_for_child_visible_to
 from treem.core.text import fold
 from treem.geo.models import Unit, UnitLevel, UnitSystem
 
-from . import access, selectors, services
+from . import selectors, services
 from .models import (
     Carer,
     CarerRelation,
@@ -242,22 +243,6 @@ CHILD_FILTERS = [
 ]
 
 
-class LoggedListMixin:
-    """Each page of a list is logged (registry.access), with the filters the client sent."""
-
-    logged_as = ""  # the model's name in the audit action: registry.<logged_as>.list
-
-    def list(self, request, *args, **kwargs):
-        response = super().list(request, *args, **kwargs)
-        params = request.query_params
-        filters = {k: v.strip()[:120] for k, v in params.items()
-                   if v.strip() and k not in ("page", "cursor", "paging", "page_size", "format")}
-        access.record_list_read(request.user, what=self.logged_as, filters=filters,
-                                shown=len(response.data["results"]), request=request,
-                                page="cursor" if params.get("paging") == "cursor" else params.get("page", "1"))
-        return response
-
-
 class ChildCursorPagination(CursorPagination):
     """For a client that reads a whole province: the position is the last record's id (unique and unchanging), so
     page 2,000 costs what page 1 does (numbered pages make the database count and skip every child before them)."""
@@ -310,7 +295,7 @@ class ChildViewSet(LoggedListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
                    mixins.UpdateModelMixin, viewsets.GenericViewSet):
     """Children of the caller's communes or provinces. Outside the scope: 404. Without the capability: 403."""
 
-    logged_as = "child"
+    list_action = "registry.child.list"
     serializer_class = ChildSerializer
     permission_classes = [IsAuthenticated, ChildCapability]
     pagination_class = ChildPagination
@@ -400,7 +385,10 @@ class ChildViewSet(LoggedListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         """Children moving into the caller's communes, waiting to be accepted."""
         waiting = selectors.incoming_children(request.user).prefetch_related("circumstances__group")
         page = self.paginate_queryset(waiting)
-        return self.get_paginated_response(ChildSerializer(page, many=True, context=self.get_serializer_context()).data)
+        response = self.get_paginated_response(
+            ChildSerializer(page, many=True, context=self.get_serializer_context()).data)
+        self.log_list(request, response.data, list="incoming")
+        return response
 
     @extend_schema(methods=["GET"], responses={200: CircumstanceSerializer(many=True)})
     @extend_schema(methods=["POST"], request=CircumstanceCreateSerializer, responses={201: CircumstanceSerializer})
@@ -408,8 +396,10 @@ class ChildViewSet(LoggedListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
     def circumstances(self, request, pk=None):
         child = self.get_object()
         if request.method == "GET":
-            items = child.circumstances.select_related("group", "subgroup")
-            return Response(CircumstanceSerializer(items, many=True).data)
+            items = CircumstanceSerializer(child.circumstances.select_related("group", "subgroup"), many=True).data
+            record_list(request.user, "registry.childcircumstance.list", filters={"child": str(child.pk)},
+                        shown=len(items), unit=child.commune, request=request)
+            return Response(items)
         return _add_circumstance(request, child)
 
     @extend_schema(methods=["GET"], responses={200: CarerSerializer(many=True)})
@@ -419,7 +409,10 @@ class ChildViewSet(LoggedListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         child = self.get_object()
         if request.method == "GET":
             carers = _with_visible_links(Carer.objects.filter(child_links__child=child), request.user)
-            return Response(CarerSerializer(carers.order_by("name_folded", "id"), many=True).data)
+            rows = CarerSerializer(carers.order_by("name_folded", "id"), many=True).data
+            record_list(request.user, "registry.carer.list", filters={"child": str(child.pk)}, shown=len(rows),
+                        unit=child.commune, request=request)
+            return Response(rows)
         data = CarerCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
@@ -459,10 +452,10 @@ CARER_FILTERS = [
 
 
 @extend_schema_view(list=extend_schema(parameters=CARER_FILTERS))
-class CarerViewSet(LoggedListMixin, viewsets.ReadOnlyModelViewSet):
+class CarerViewSet(LoggedReadMixin, viewsets.ReadOnlyModelViewSet):
     """Carers of the children in the caller's scope; each lists only the children the caller may see."""
 
-    logged_as = "carer"
+    list_action = "registry.carer.list"
     serializer_class = CarerSerializer
     permission_classes = [IsAuthenticated, ChildCapability]
 
@@ -479,6 +472,10 @@ class CarerViewSet(LoggedListMixin, viewsets.ReadOnlyModelViewSet):
         if text := params.get("q", "").strip():
             carers = carers.filter(_carer_search(text))
         return _with_visible_links(carers, self.request.user).order_by("name_folded", "id")
+
+    def read_unit(self, carer):
+        link = next(iter(carer.child_links.all()), None)  # the children the reader may see (prefetched)
+        return link.child.commune if link is not None else None
 
 
 def _carer_search(text: str) -> Q:
@@ -498,11 +495,11 @@ def _carer_search(text: str) -> Q:
                                    OpenApiParameter("open", bool, description="only those not ended")]),
     create=extend_schema(request=CircumstanceCreateSerializer, responses={201: CircumstanceSerializer}),
 )
-class CircumstanceViewSet(LoggedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+class CircumstanceViewSet(LoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                           viewsets.GenericViewSet):
     """Special circumstances (Law on Children art. 10) of the children in the caller's scope."""
 
-    logged_as = "childcircumstance"
+    list_action = "registry.childcircumstance.list"
     serializer_class = CircumstanceSerializer
     permission_classes = [IsAuthenticated, ChildCapability]
 
@@ -516,6 +513,9 @@ class CircumstanceViewSet(LoggedListMixin, mixins.ListModelMixin, mixins.Retriev
         if params.get("open") in ("1", "true"):
             qs = qs.filter(ended_on__isnull=True)
         return qs.select_related("group", "subgroup", "child__commune").order_by("child_id", "group__order", "id")
+
+    def read_unit(self, circumstance):
+        return circumstance.child.commune
 
     def create(self, request, *args, **kwargs):
         child_id = request.data.get("child")
@@ -635,7 +635,7 @@ class HouseholdViewSet(LoggedListMixin, mixins.ListModelMixin, mixins.RetrieveMo
     """Households of the caller's communes or provinces (scoped like the children). Outside the scope: 404. Without
     the capability: 403. Writes go through registry.services (scope check, audit event)."""
 
-    logged_as = "household"
+    list_action = "registry.household.list"
     serializer_class = HouseholdSerializer
     permission_classes = [IsAuthenticated, ChildCapability]
 

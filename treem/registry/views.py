@@ -159,8 +159,12 @@ def _duplicates(request, commune, data: dict, exclude_pk=None):
     pid = services.normalise_child({"personal_id": data.get("personal_id")}, partial=True).data.get("personal_id")
     if not commune or not (data.get("full_name") or pid):
         return []
-    return selectors.likely_duplicates(request.user, commune=commune, full_name=data.get("full_name", ""),
-                                       birth_date=born, personal_id=pid or "", exclude_pk=exclude_pk)
+    found = selectors.likely_duplicates(request.user, commune=commune, full_name=data.get("full_name", ""),
+                                        birth_date=born, personal_id=pid or "", exclude_pk=exclude_pk)
+    if found:  # the warning shows these children's names: a search of the register, logged like one
+        access.record_list_read(request.user, what="child", shown=len(found), request=request, filters={
+            "duplicates_of": str(data.get("full_name") or "")[:120], "commune": commune.code})
+    return found
 
 
 @login_required
@@ -232,6 +236,8 @@ def child_edit(request, pk):
     initial["birth_date"] = child.birth_date.strftime("%d/%m/%Y")
     initial["version"] = child.version
     form = ChildEditForm(request.POST or None, initial=initial)
+    if request.method == "GET":
+        record_view(request.user, child, unit=child.commune, request=request, what="edit")
     conflict = False
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -432,6 +438,8 @@ def child_move(request, pk):
     child = _child(request.user, pk)
     forbid_unless(scope_for(request.user), _can_edit(request.user, child.commune))
     form = MoveForm(request.POST or None, initial={"version": child.version})
+    if request.method == "GET":
+        record_view(request.user, child, unit=child.commune, request=request, what="move")
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         to = Unit.objects.filter(system=UnitSystem.CURRENT, level=UnitLevel.COMMUNE, code=d["to_commune"]).first()
@@ -479,9 +487,10 @@ def commune_search(request):
 @login_required
 def incoming(request):
     _require(request.user, VIEW)
-    rows = selectors.incoming_children(request.user)
-    return render(request, "registry/incoming.html", {
-        "rows": [(c, _can_edit(request.user, c.moved_to)) for c in rows[:500]]})
+    rows = [(c, _can_edit(request.user, c.moved_to)) for c in selectors.incoming_children(request.user)[:500]]
+    access.record_list_read(request.user, what="child", filters={"list": "incoming"}, shown=len(rows),
+                            request=request)
+    return render(request, "registry/incoming.html", {"rows": rows})
 
 
 @login_required
@@ -577,6 +586,7 @@ def import_detail(request, pk):
             mapping_rows.append({"index": index, "header": header, "field": mapped.get(index, ""),
                                  "unknown": header in batch.unknown_headers})
     job = batch.job if batch.job and not batch.job.finished else None
+    record_view(request.user, batch, unit=batch.commune, request=request, what="import report")  # rows name children
     return render(request, "registry/import_detail.html", {
         "batch": batch, "page": page, "querystring_base": querystring_base, "show": show, "job": job,
         "field_choices": FIELD_CHOICES, "mapping_rows": mapping_rows,
@@ -703,6 +713,7 @@ def child_household(request, pk):
     child = _child(request.user, pk)
     forbid_unless(scope_for(request.user), _can_edit(request.user, child.commune))
     query = request.GET.get("q", "").strip()[:100]
+    record_view(request.user, child, unit=child.commune, request=request, what="household choice")
     return render(request, "registry/child_household.html", {
         "child": child, "q": query, "choices": selectors.household_choices_for(request.user, child, query),
         "current": child.household if child.household_id else None,

@@ -13,6 +13,7 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from treem.accounts.scope import Capability, scope_for
+from treem.api.read_log import LoggedReadMixin
 from treem.geo.models import UnitSystem
 
 from . import selectors, services
@@ -103,9 +104,10 @@ def _commune_filter(qs, request, field: str):
     OpenApiParameter("commune", str, description="commune code"),
     OpenApiParameter("code", str, description="finding code, e.g. id_missing"),
     OpenApiParameter("open", bool, description="only open findings (default true)")]))
-class FindingViewSet(viewsets.ReadOnlyModelViewSet):
-    """Data-quality findings of the children the caller may see."""
+class FindingViewSet(LoggedReadMixin, viewsets.ReadOnlyModelViewSet):
+    """Data-quality findings of the children the caller may see (each page and each finding read is logged)."""
 
+    list_action = "quality.finding.list"
     serializer_class = FindingSerializer
     permission_classes = [IsAuthenticated, QualityCapability]
 
@@ -121,9 +123,12 @@ class FindingViewSet(viewsets.ReadOnlyModelViewSet):
 @extend_schema_view(list=extend_schema(parameters=[
     OpenApiParameter("commune", str, description="commune code of either child"),
     OpenApiParameter("status", str, enum=PairStatus.values, description="default open")]))
-class DuplicatePairViewSet(viewsets.ReadOnlyModelViewSet):
-    """Likely duplicate children, most probable first; only pairs whose two children the caller may see."""
+class DuplicatePairViewSet(LoggedReadMixin, viewsets.ReadOnlyModelViewSet):
+    """Likely duplicate children, most probable first; only pairs whose two children the caller may see (reads are
+    logged)."""
 
+    list_action = "quality.duplicatepair.list"
+    read_what = "quality.pair api"  # like the merge screen: a view of each of the two children
     serializer_class = PairSerializer
     permission_classes = [IsAuthenticated, QualityCapability]
 
@@ -138,6 +143,9 @@ class DuplicatePairViewSet(viewsets.ReadOnlyModelViewSet):
 
                 qs = qs.filter(Q(child_a__commune__code=code) | Q(child_b__commune__code=code))
         return qs.select_related("child_a__commune", "child_b__commune").order_by("-probability", "pk")
+
+    def read_objects(self, pair) -> list:
+        return [pair.child_a, pair.child_b]
 
     @extend_schema(request=DecisionSerializer, responses=PairSerializer)
     @action(detail=True, methods=["post"], url_path="not-same")
@@ -158,9 +166,11 @@ class DuplicatePairViewSet(viewsets.ReadOnlyModelViewSet):
     OpenApiParameter("commune", str, description="commune code"),
     OpenApiParameter("status", str, enum=CorrectionStatus.values, description="default proposed"),
     OpenApiParameter("run", str, description="linkage run id")]))
-class CorrectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Corrections the population database suggests; accept applies the change to the child, reject remembers."""
+class CorrectionViewSet(LoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Corrections the population database suggests; accept applies the change to the child, reject remembers (reads
+    are logged)."""
 
+    list_action = "quality.correction.list"
     serializer_class = CorrectionSerializer
     permission_classes = [IsAuthenticated, QualityCapability]
 

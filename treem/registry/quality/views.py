@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from treem.accounts.scope import Capability, forbid_unless, scope_for
-from treem.audit.services import record_view
+from treem.audit.services import list_unit, record_list, record_view
 from treem.core.collation import unit_order
 from treem.core.formats import format_date
 from treem.core.models import Job
@@ -147,6 +147,9 @@ def commune(request, code):
     chosen_category = request.GET.get("category", "")
     findings = selectors.commune_findings(request.user, unit, code=chosen_code, category=chosen_category)
     page, querystring_base = paginate(request, findings, per_page=50)
+    record_list(request.user, "quality.finding.list", shown=len(page), page=page.number, unit=unit, request=request,
+                filters={k: v for k, v in {"commune": unit.code, "code": chosen_code,
+                                           "category": chosen_category}.items() if v})
     summary = selectors.summary_of(unit)
     return render(request, "quality/commune.html", {
         "commune": unit, "groups": selectors.commune_counts(request.user, unit), "page": page,
@@ -208,6 +211,9 @@ def duplicates(request):
         status = PairStatus.OPEN
     pairs = selectors.pair_list(request.user, status=status, unit=unit)
     page, querystring_base = paginate(request, pairs, per_page=50)
+    record_list(request.user, "quality.duplicatepair.list", shown=len(page), page=page.number, request=request,
+                unit=unit or list_unit(request.user, VIEW),
+                filters={"status": status, **({"unit": unit.code} if unit else {})})
     editable = list(selectors.communes_for(request.user, EDIT).order_by(*unit_order())[:50])
     provinces = list(selectors.provinces_for(request.user, EDIT))
     return render(request, "quality/duplicates.html", {
@@ -311,6 +317,7 @@ def history(request, pk):
     except (Child.DoesNotExist, ValidationError, ValueError):
         raise Http404 from None
     merged = selectors.merged_records(child)
+    record_view(request.user, child, unit=child.commune, request=request, what="quality history")
     return render(request, "quality/history.html", {
         "child": child, "merged": merged, "events": selectors.merged_history(request.user, child)})
 
@@ -382,6 +389,8 @@ def linkage_run(request, pk):
     status = request.GET.get("status", CorrectionStatus.PROPOSED)
     corrections = selectors.run_corrections(request.user, run, status)
     page, querystring_base = paginate(request, corrections, per_page=100)
+    record_list(request.user, "quality.correction.list", shown=len(page), page=page.number, unit=run.commune,
+                request=request, filters={"run": str(run.pk), "status": status})
     _correction_rows(page.object_list)
     job_running = run.job if run.job and not run.job.finished else None
     return render(request, "quality/linkage_run.html", {
