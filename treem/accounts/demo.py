@@ -26,10 +26,28 @@ DEMO_PROVINCES = {
     "91": ("An Giang", {"89": "An Giang", "91": "Kiên Giang"}, ["30742", "30307"]),
     "92": ("Cần Thơ", {"92": "Cần Thơ", "94": "Sóc Trăng", "93": "Hậu Giang"}, ["31507", "31135"]),
 }
-# Synthetic names for the demo staff (no real person).
-STAFF_NAMES = ["Lò Thị Hoa", "Nguyễn Văn Minh", "Trần Thị Lan", "Lê Quang Huy", "Phạm Thị Thu", "Hoàng Văn Nam",
-               "Vũ Thị Mai", "Đặng Văn Long", "Bùi Thị Hằng", "Đỗ Minh Tuấn", "Hồ Thị Ngọc", "Ngô Văn Dũng",
-               "Dương Thị Yến", "Lý Văn Sơn", "Thạch Thị Sa Rinh", "Danh Văn Tài", "Giàng A Páo", "Tẩn Thị Mẩy"]
+# Synthetic names for the demo staff (no real person): family x middle x given names, each demo person a different one.
+FAMILY_NAMES = ["Lò", "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý",
+                "Thạch", "Danh", "Giàng", "Tẩn", "Huỳnh", "Võ"]
+MIDDLE_NAMES = {"F": ["Thị", "Ngọc", "Thu", "Minh"], "M": ["Văn", "Quang", "Minh", "Đức"]}
+GIVEN_NAMES = {"F": ["Hoa", "Lan", "Thu", "Mai", "Hằng", "Ngọc", "Yến", "Sa Rinh", "Mẩy", "Trâm", "Hương", "Nga"],
+               "M": ["Minh", "Huy", "Nam", "Long", "Tuấn", "Dũng", "Sơn", "Tài", "Páo", "Khải", "Thắng", "Phúc"]}
+
+
+def staff_name(username: str) -> str:
+    """A synthetic full name, stable per username and not yet given to another user."""
+    seed = sum(i * ord(c) for i, c in enumerate(username, start=1))
+    taken = set(User.objects.exclude(username=username).values_list("full_name", flat=True))
+    for step in range(len(FAMILY_NAMES) * 4 * 12 * 2):
+        n = seed + step * 7919
+        sex = "FM"[n % 2]
+        name = (f"{FAMILY_NAMES[n % len(FAMILY_NAMES)]} {MIDDLE_NAMES[sex][n // 2 % 4]} "
+                f"{GIVEN_NAMES[sex][n // 8 % 12]}")
+        if name not in taken:
+            return name
+    return username
+
+
 PROVINCE_ROLES = [("tinh", Role.FOCAL_OFFICER), ("lanhdao", Role.LEADER), ("tongdai", Role.HOTLINE_OPERATOR),
                   ("canbo.tinh", Role.CASE_WORKER)]
 COMMUNE_ROLES = [("canbo", Role.COMMUNE_WORKER), ("chutich", Role.COMMUNE_CHAIR), ("ctv", Role.VILLAGE_COLLABORATOR)]
@@ -97,8 +115,13 @@ def _commune_committees(province: Unit) -> None:
 
 
 def _user(username: str, password: str, **extra) -> User:
-    full_name = STAFF_NAMES[sum(map(ord, username)) % len(STAFF_NAMES)]  # stable per username
-    user, created = User.objects.get_or_create(username=username, defaults={"full_name": full_name, **extra})
+    user = User.objects.filter(username=username).first()
+    created = user is None
+    if created:
+        user = User.objects.create(username=username, full_name=staff_name(username), **extra)
+    elif User.objects.filter(full_name=user.full_name).exclude(pk=user.pk).exists():
+        user.full_name = staff_name(username)  # demo data of an older version gave two people one name
+        user.save(update_fields=["full_name"])
     if created:  # an existing demo user keeps its password: hashing 35 passwords again would slow every start
         user.set_password(password)
         user.save(update_fields=["password"])
