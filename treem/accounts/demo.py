@@ -68,12 +68,33 @@ def _slug(name: str) -> str:
     return "".join(words[1:] if words and words[0] in {"xa", "phuong", "dac", "tinh"} else words).replace("khu", "")
 
 
+# A centrally-run city's bodies are the city's: Ủy ban nhân dân thành phố, Thành ủy, Thành đoàn, Công an thành phố.
+CITY_NAMES = [("Tỉnh ủy", "Thành ủy"), ("Tỉnh đoàn", "Thành đoàn"), ("tỉnh", "thành phố")]
+
+
+def is_city(unit: Unit) -> bool:
+    return (unit.kind or "").lower().startswith("thành phố") or unit.name.startswith("Thành phố")
+
+
+def named_for(name: str, city: bool) -> str:
+    """An agency's name after the kind of its unit: "Tỉnh ủy Cần Thơ" -> "Thành ủy Cần Thơ" for a city."""
+    if city:
+        for province_word, city_word in CITY_NAMES:
+            name = name.replace(province_word, city_word)
+    return name
+
+
 def _load_agencies(province: Unit, short_name: str, system_province: Unit | None = None, valid_to=None) -> dict:
     """Create a province's agencies from the template; return them by template key."""
     owner = system_province or province
+    city = is_city(owner)
     created = {}
     for t in json.loads(AGENCY_TEMPLATES.read_text())["agencies"]:
-        name = t["name"].format(province=short_name)
+        as_province = t["name"].format(province=short_name)
+        name, short = named_for(as_province, city), named_for(t["short"], city)
+        if city:  # demo data of an older version named a city's bodies as a province's
+            Agency.objects.filter(province=owner, name=as_province).exclude(name=name).update(
+                name=name, name_folded=fold(name))
         end = date.fromisoformat(t["valid_to"]) if t.get("valid_to") else None
         start = date.fromisoformat(t["valid_from"]) if t.get("valid_from") else None
         if valid_to is not None:
@@ -82,7 +103,7 @@ def _load_agencies(province: Unit, short_name: str, system_province: Unit | None
             end = min(end, valid_to) if end else valid_to
         agency, _ = Agency.objects.update_or_create(
             province=owner, name=name, valid_from=start,
-            defaults={"short_name": t["short"], "kind": t["kind"], "name_folded": fold(name), "valid_to": end},
+            defaults={"short_name": short, "kind": t["kind"], "name_folded": fold(name), "valid_to": end},
         )
         created[t["key"]] = (agency, t)
     return created

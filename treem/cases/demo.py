@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from treem.accounts.demo import DEMO_PROVINCES, _slug, demo_password
+from treem.accounts.demo import DEMO_PROVINCES, _slug, demo_password, is_city, named_for
 from treem.accounts.models import Agency, AgencyKind, Assignment, Role, User
 from treem.audit.services import record
 from treem.core.actors import SYSTEM
@@ -83,8 +83,15 @@ def _providers(province: Unit, short: str, password: str) -> dict:
     """A social-work centre and a provincial hospital, each with a user who receives referrals."""
     out = {}
     slug = _slug(short)
-    for key, name, kind in [("ctxh", f"Trung tâm Công tác xã hội tỉnh {short}", ReferralKind.SOCIAL_WORK),
-                            ("benhvien", f"Bệnh viện Đa khoa tỉnh {short}", ReferralKind.HEALTH)]:
+    city = is_city(province)
+    for key, template, kind in [("ctxh", "Trung tâm Công tác xã hội tỉnh {}", ReferralKind.SOCIAL_WORK),
+                                ("benhvien", "Bệnh viện Đa khoa tỉnh {}", ReferralKind.HEALTH)]:
+        name = named_for(template.format(short), city)
+        if city:  # older demo data named a city's centre as a province's
+            old = template.format(short)
+            Agency.objects.filter(province=province, name=old).update(name=name, short_name=name,
+                                                                      name_folded=fold(name))
+            User.objects.filter(username=f"{key}.{slug}", full_name=f"Cán bộ {old}").update(full_name=f"Cán bộ {name}")
         agency, _ = Agency.objects.get_or_create(
             province=province, name=name, valid_from=date(2025, 7, 1),
             defaults={"short_name": name, "name_folded": fold(name), "kind": AgencyKind.SERVICE_PROVIDER})
