@@ -86,6 +86,9 @@ def draft_create(*, actor, upload, province: Unit) -> PlanDraft:
     require_edit(actor, province)
     checked = check_upload(upload, PLAN_EXTENSIONS, sniff=False)  # the parser checks the content
     text, parsed = parse_checked(checked)
+    read = parsed.get("document", {})
+    issued = date.fromisoformat(read["date"]) if read.get("date") else None
+    _refuse_twin(read.get("number"), issued, province, read.get("issuer"))  # when the file is read, not after review
     draft = PlanDraft(
         province=province,
         file_name=checked.name,
@@ -120,6 +123,31 @@ def draft_discard(*, actor, draft: PlanDraft) -> None:
 
 
 # -- the proposal ---------------------------------------------------------------------------------------------------
+
+
+def _refuse_twin(number: str | None, issued_on: date | None, province: Unit, issuer: str | None) -> None:
+    """A document of the same issuing body with this number is already registered (in this province or nationally:
+    never another province's, which is neither a duplicate nor this uploader's to know of)."""
+    twin = find_document(number, issued_on, province=province, issuer=issuer) if number else None
+    if twin is not None and not twin.is_placeholder:
+        raise ValidationError(
+            pgettext("plans", "Document %(n)s is already registered; open it instead of importing it again.")
+            % {"n": twin.number}
+        )
+
+
+def issuer_elsewhere(issuer: str | None, province: Unit) -> Unit | None:
+    """The province (current or legacy) that the issuing body's name names, when it is not the uploader's province
+    nor one merged into it: 'ỦY BAN NHÂN DÂN TỈNH AN GIANG' uploaded in Lai Châu."""
+    folded = f" {fold(issuer)} "
+    if not folded.strip():
+        return None
+    own = {province.pk, *(u.pk for u in legacy_provinces(province))}
+    named = [u for u in Unit.objects.filter(level=UnitLevel.PROVINCE).only("pk", "name", "sort_name", "system")
+             if u.sort_name and f" {fold(u.sort_name)} " in folded]
+    if not named or any(u.pk in own for u in named):
+        return None
+    return max(named, key=lambda u: len(u.sort_name))
 
 
 def legacy_provinces(province: Unit) -> list[Unit]:
@@ -274,7 +302,7 @@ def build_proposal(draft: PlanDraft, today: date | None = None) -> dict:
     implements = []
     for item in parsed.get("implements", []):
         issued_item = date.fromisoformat(item["date"]) if item.get("date") else None
-        existing = find_document(item["number"], issued_item)
+        existing = find_document(item["number"], issued_item, province=province, issuer=item.get("issuer"))
         implements.append(
             {
                 "number": item["number"],
@@ -370,6 +398,7 @@ def build_proposal(draft: PlanDraft, today: date | None = None) -> dict:
         "agencies": list(names.values()),
         "deadlines": deadlines,
         "warnings": parsed.get("warnings", []),
+        "issuer_elsewhere": issuer_elsewhere(doc.get("issuer"), province),
         "attachment": attachment,
         "province": province,
         "areas": [province, *legacy_provinces(province)],
@@ -473,15 +502,7 @@ def draft_save(*, actor, draft: PlanDraft, review: dict) -> Document:
         raise ValidationError(pgettext("plans", "This upload has already been saved or discarded."))
     data = review["document"]
     area = data.get("area") or draft.province
-    if (
-        data.get("number")
-        and (twin := find_document(data["number"], data.get("issued_on")))
-        and not twin.is_placeholder
-    ):
-        raise ValidationError(
-            pgettext("plans", "Document %(n)s is already registered; open it instead of importing it again.")
-            % {"n": twin.number}
-        )
+    _refuse_twin(data.get("number"), data.get("issued_on"), draft.province, data.get("issuer_name"))
 
     linked: dict[int, Document] = {}
     created = []
@@ -514,7 +535,8 @@ def draft_save(*, actor, draft: PlanDraft, review: dict) -> Document:
         sha256=draft.file_sha256,
         content_type="",
     )
-    twin = find_document(data["number"], data.get("issued_on")) if data.get("number") else None
+    twin = (find_document(data["number"], data.get("issued_on"), province=draft.province,
+                          issuer=data.get("issuer_name")) if data.get("number") else None)
     doc_data = {**{k: v for k, v in data.items() if k != "area"}, "province": draft.province, "area": area}
     if twin is not None:  # a placeholder created from an earlier citation: complete it
         from .services import document_update

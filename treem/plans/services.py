@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import pgettext
 
@@ -140,14 +141,21 @@ DOCUMENT_FIELDS = [
 ]
 
 
-def find_document(number: str, issued_on: date | None = None) -> Document | None:
-    """A document by its number and symbol (spacing, case and diacritics ignored), preferring the same date."""
+def find_document(number: str, issued_on: date | None = None, *, province=None,
+                  issuer: str | None = None) -> Document | None:
+    """A document by its number and symbol (spacing, case and diacritics ignored). A number is unique per issuing
+    body, not across the country: with `province`, only national documents and that province's are candidates
+    (Lai Châu's 234/KH-UBND is not An Giang's); among them the same issuing body, then the same date, come first."""
     key = number_key(number)
     if not key:
         return None
-    candidates = list(Document.objects.filter(number_key=key))
-    if issued_on is not None:
-        candidates.sort(key=lambda d: d.issued_on != issued_on)
+    candidates = Document.objects.filter(number_key=key)
+    if province is not None:
+        candidates = candidates.filter(Q(province__isnull=True) | Q(province=province))
+    candidates = list(candidates)
+    issuer_key = fold(issuer)
+    candidates.sort(key=lambda d: (bool(issuer_key) and bool(d.issuer_name) and fold(d.issuer_name) != issuer_key,
+                                   issued_on is not None and d.issued_on != issued_on))
     return candidates[0] if candidates else None
 
 
@@ -247,7 +255,7 @@ def document_for_citation(
 ) -> tuple[Document, bool]:
     """The cited document if known, else a placeholder known only from the citation (to be completed later).
     Returns (document, created)."""
-    found = find_document(number, issued_on)
+    found = find_document(number, issued_on, province=province, issuer=issuer)
     if found is not None:
         return found, False
     scope = scope_for(actor)
