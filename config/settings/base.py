@@ -160,7 +160,16 @@ TREEM_POPULATION_REGISTRY = os.environ.get(
 # The task queue lives in the database: no broker to run; workers on many machines share it.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rate limits, one-time challenges and throttles must be shared by every web process: the database (a table made by
+# `treem bootstrap`, i.e. createcachetable) unless REDIS_URL gives Redis. Never process memory.
+CACHES = {
+    "default": {
+        "BACKEND": "treem.core.cache.DatabaseCache",
+        "LOCATION": "treem_cache",
+        # Culling deletes rows in key order once this is passed: high enough that counters are not culled.
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+}
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
