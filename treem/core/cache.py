@@ -26,12 +26,13 @@ class DatabaseCache(db.DatabaseCache):
         lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
         now = connection.ops.adapt_datetimefield_value(timezone.now().replace(microsecond=0))
         with transaction.atomic(using=alias), connection.cursor() as cursor:
-            cursor.execute(f"SELECT {value_col} FROM {table} WHERE {key_col} = %s AND {expires_col} > %s{lock}",
+            # Identifiers are quoted names from the settings; the values are parameters.
+            cursor.execute(f"SELECT {value_col} FROM {table} WHERE {key_col} = %s AND {expires_col} > %s{lock}",  # noqa: S608
                            [key, now])
             row = cursor.fetchone()
             if row is None:
                 raise ValueError(f"Key '{key}' not found")
             value = pickle.loads(base64.b64decode(row[0].encode())) + delta  # noqa: S301 (our own table)
             encoded = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
-            cursor.execute(f"UPDATE {table} SET {value_col} = %s WHERE {key_col} = %s", [encoded, key])
+            cursor.execute(f"UPDATE {table} SET {value_col} = %s WHERE {key_col} = %s", [encoded, key])  # noqa: S608
         return value
