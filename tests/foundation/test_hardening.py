@@ -258,3 +258,33 @@ def test_a_counter_keeps_its_window_when_incremented(db):
     assert expires > timezone.now() + timedelta(minutes=50)
     with pytest.raises(ValueError):
         cache.incr("hardening:missing")
+
+
+def test_the_migration_cleans_names_already_stored(child_with_zwsp):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from treem.registry.models import Carer, Household
+
+    migration = import_module("treem.registry.migrations.0009_names_without_invisible_characters")
+    household = registry.household_create(actor=SYSTEM, child=child_with_zwsp, data={"head_name": "Lò Văn Páo"})
+    carer = registry.carer_link(actor=SYSTEM, child=child_with_zwsp, full_name="Lò Thị Hoa").carer
+    # rows written before the cleaning existed
+    Child.objects.filter(pk=child_with_zwsp.pk).update(full_name="Ng\u200buyễn\u00a0Văn An",
+                                                       name_folded="ng\u200buyen van an")
+    Carer.objects.filter(pk=carer.pk).update(full_name="Lò\u2060 Thị Hoa\ufeff")
+    Household.objects.filter(pk=household.pk).update(head_name="Lò\u00ad Văn Páo")
+    untouched = registry.child_create(actor=SYSTEM, commune=child_with_zwsp.commune, data={
+        "full_name": "Trần Thị Bích", "sex": "F", "birth_date": date(2019, 1, 2)})
+    suspect = migration._suspect_pattern()
+    assert set(Child.objects.filter(full_name__regex=suspect).values_list("pk", flat=True)) == {child_with_zwsp.pk}
+    migration.clean_names(apps, None)
+    child = Child.objects.get(pk=child_with_zwsp.pk)
+    assert (child.full_name, child.name_folded) == ("Nguyễn Văn An", "nguyen van an")
+    assert list(search_children(Child.objects.all(), "nguyen")) == [child]
+    assert Carer.objects.get(pk=carer.pk).full_name == "Lò Thị Hoa"
+    household = Household.objects.get(pk=household.pk)
+    assert household.head_name == "Lò Văn Páo" and household.search_folded.startswith("lo van pao")
+    assert not Child.objects.filter(full_name__regex=suspect).exists()
+    assert Child.objects.get(pk=untouched.pk).full_name == "Trần Thị Bích"
