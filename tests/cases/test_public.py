@@ -173,3 +173,35 @@ def test_parallel_sends_cannot_pass_the_limit_together(rf, commune_x, settings):
     assert not spam.rate_limited(request)  # all sends in flight saw a free slot ...
     taken = [spam.take_report(request) for _ in range(spam.RATE_LIMIT + 2)]
     assert taken == [True] * spam.RATE_LIMIT + [False, False]  # ... only RATE_LIMIT of them are stored
+
+
+def _in_another_process(code: str) -> None:
+    """Run Django code in a fresh interpreter on this test database (PostgreSQL: a second server process)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from django.db import connection
+
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    result = subprocess.run([sys.executable, "-c", "import django; django.setup()\n" + code],
+                            cwd=Path(__file__).resolve().parents[2], env=env, capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_limit_counted_by_another_server_process_applies_here(client, commune_x):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the SQLite test database lives in this process's memory: see the test above for SQLite")
+    key = "cases:public-report:reports:10.9.9.9"
+    _in_another_process(f"from django.core.cache import cache; cache.set({key!r}, {spam.RATE_LIMIT}, 600)")
+    try:
+        blocked = client.post("/cases/report/", form_data(commune_x), REMOTE_ADDR="10.9.9.9")
+        assert blocked.status_code == 429 and not Case.objects.exists()
+    finally:
+        _in_another_process(f"from django.core.cache import cache; cache.delete({key!r})")
