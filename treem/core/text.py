@@ -33,8 +33,9 @@ def clean(value: object) -> str:
 def _fold_once(s: str) -> str:
     s = s.lower().translate(_D_LOOKALIKES)
     decomposed = unicodedata.normalize("NFKD", s)
-    without_marks = "".join(c for c in decomposed
-                            if not unicodedata.combining(c) and unicodedata.category(c) not in _INVISIBLE)
+    # Control characters that are whitespace (tab, \x1c-\x1f) separate words, as they do in str.split().
+    without_marks = "".join(c for c in decomposed if not unicodedata.combining(c)
+                            and (c.isspace() or unicodedata.category(c) not in _INVISIBLE))
     return " ".join(without_marks.split())
 
 
