@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "treem.core.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -160,7 +161,16 @@ TREEM_POPULATION_REGISTRY = os.environ.get(
 # The task queue lives in the database: no broker to run; workers on many machines share it.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rate limits, one-time challenges and throttles must be shared by every web process: the database (a table made by
+# `treem bootstrap`, i.e. createcachetable) unless REDIS_URL gives Redis. Never process memory.
+CACHES = {
+    "default": {
+        "BACKEND": "treem.core.cache.DatabaseCache",
+        "LOCATION": "treem_cache",
+        # Culling deletes rows in key order once this is passed: high enough that counters are not culled.
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+}
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
@@ -207,8 +217,9 @@ SECURE_CSP = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # The token first: its "WWW-Authenticate: Token" header makes a refused request answer 401, not 403.
+        "treem.api.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": [
@@ -224,6 +235,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_THROTTLE_RATES": {"user": "5000/hour", "anon": "100/hour"},
 }
+# API tokens expire (treem.api.tokens); a service account's (the hotline system's) lasts longer as it cannot log in.
+TREEM_API_TOKEN_HOURS = int(os.environ.get("TREEM_API_TOKEN_HOURS", "12"))
+TREEM_SERVICE_TOKEN_HOURS = int(os.environ.get("TREEM_SERVICE_TOKEN_HOURS", str(90 * 24)))
 SPECTACULAR_SETTINGS = {
     "TITLE": "treem API",
     "DESCRIPTION": "REST API of treem: child registry, protection cases, plans, indicators. Scoped to the caller.",

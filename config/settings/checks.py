@@ -11,6 +11,10 @@ def insecure_settings(environ, debug: bool) -> list[str]:
         problems.append("SECRET_KEY is a default or weak value (use 50+ random characters)")
     if debug:
         problems.append("DEBUG is on")
-    if not environ.get("ALLOWED_HOSTS"):
+    hosts = [host.strip() for host in environ.get("ALLOWED_HOSTS", "").split(",") if host.strip()]
+    if not hosts:
         problems.append("ALLOWED_HOSTS is not set")
+    elif "*" in hosts:
+        # Any Host header would be believed: password-reset links and absolute URLs could point to an attacker's site.
+        problems.append("ALLOWED_HOSTS contains '*' (list the host names the site answers to)")
     return problems

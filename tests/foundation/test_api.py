@@ -2,7 +2,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 
-def test_openapi_schema_lists_the_endpoints(client):
+# `db`: the API's throttles count in the shared cache, a database table unless REDIS_URL is set.
+def test_openapi_schema_lists_the_endpoints(client, db):
     response = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert response.status_code == 200
     schema = response.json() if response["Content-Type"].endswith("json") else None
@@ -12,7 +13,7 @@ def test_openapi_schema_lists_the_endpoints(client):
         assert schema["openapi"].startswith("3.")
 
 
-def test_docs_page_loads_without_a_cdn(client):
+def test_docs_page_loads_without_a_cdn(client, db):
     response = client.get("/api/v1/docs/")
     assert response.status_code == 200
     assert "cdn.jsdelivr" not in response.content.decode()

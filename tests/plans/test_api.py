@@ -133,7 +133,7 @@ def test_rounds_are_opened_by_the_provinces_focal_officer_only(world, make_user,
     assert api(world.user("tinh.angiang")).post("/api/v1/plans/rounds/", foreign, format="json").status_code == 400
 
 
-def test_the_schema_lists_the_plans_endpoints(client):
+def test_the_schema_lists_the_plans_endpoints(client, db):  # db: throttles count in the shared cache
     text = client.get("/api/v1/schema/").content.decode()
     for path in ("/api/v1/plans/documents/", "/api/v1/plans/targets/", "/api/v1/plans/tasks/",
                  "/api/v1/plans/rounds/", "/api/v1/plans/submissions/{id}/return/"):

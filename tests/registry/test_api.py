@@ -107,7 +107,7 @@ def test_circumstances_and_carers(worker_x, add_child):
     assert [g["code"] for g in groups] == ["a", "b", "c", "d", "đ", "e", "g", "h", "i", "k", "l", "m", "n", "o"]
 
 
-def test_openapi_schema_documents_the_registry(client):
+def test_openapi_schema_documents_the_registry(client, db):  # db: throttles count in the shared cache
     text = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").content.decode()
     for path in ("/api/v1/children/", "/api/v1/children/{id}/move/", "/api/v1/carers/", "/api/v1/circumstances/",
                  "/api/v1/circumstance-groups/"):

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from treem.core.models import TimestampedModel, ValidityQuerySet
+from treem.core.text import clean
 
 
 class User(AbstractUser):
@@ -17,6 +18,19 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    def clean(self):
+        super().clean()
+        self.full_name = clean(self.full_name)  # no zero-width or control characters (the admin's forms too)
+
+    def save(self, *args, **kwargs):
+        # Whatever the path (own change, admin reset, a service, createsuperuser), a new password ends API tokens.
+        password_changed = self._password is not None
+        super().save(*args, **kwargs)
+        if password_changed:
+            from treem.api.tokens import revoke_tokens
+
+            revoke_tokens(self)
 
 
 class AgencyKind(models.TextChoices):

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from treem.audit.services import changes, record
-from treem.core.text import fold
+from treem.core.text import clean, fold
 from treem.geo.models import Unit, UnitLevel
 
 from .models import Agency, AgencySuccession, Assignment, Role, User
@@ -33,7 +33,7 @@ def _require_manage(actor, unit: Unit | None = None, agency: Agency | None = Non
 def user_create(*, actor, username: str, full_name: str, password: str | None, email: str = "",
                 phone: str = "") -> User:
     _require_manage(actor)
-    user = User(username=username.strip(), full_name=full_name.strip(), email=email, phone=phone)
+    user = User(username=username.strip(), full_name=clean(full_name), email=email, phone=phone)
     if password:
         validate_password(password, user)
         user.set_password(password)

@@ -1,12 +1,13 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from treem.accounts.lockout import is_locked
+
+from .tokens import issue_token
 
 
 class TokenRequest(serializers.Serializer):
@@ -41,5 +42,4 @@ class ObtainTokenView(APIView):
         user = authenticate(request._request, username=username, password=data.validated_data["password"])
         if user is None:
             return Response({"detail": "invalid credentials"}, status=status.HTTP_400_BAD_REQUEST)
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        return Response({"token": issue_token(user).key})

@@ -20,7 +20,7 @@ from treem.accounts.scope import Capability, forbid_unless, scope_for
 from treem.audit.services import changes, record
 from treem.core.actors import SystemActor
 from treem.core.exceptions import NotAllowed
-from treem.core.text import fold
+from treem.core.text import clean, fold
 from treem.geo.models import Unit, UnitLevel
 from treem.registry.models import Child, Sex
 
@@ -132,7 +132,7 @@ def estimated_birth_date(age: int, on: date) -> date:
 
 def _provisional_child(actor, commune: Unit, *, full_name: str, sex: str, birth_date: date | None = None,
                        age: int | None = None, on: date, request=None) -> Child:
-    full_name = " ".join((full_name or "").split())
+    full_name = clean(full_name)  # spaces collapsed, invisible characters removed
     if not full_name:
         raise ValidationError(_("A new child needs a name (a first name or a nickname is enough)."))
     if sex not in Sex.values:

@@ -241,14 +241,17 @@ def public_report(request):
     blocked = spam.rate_limited(request)
     form = forms.PublicReportForm(request.POST or None)
     if request.method == "POST" and not blocked:
-        spam.count_attempt(request)
+        blocked = not spam.count_attempt(request)
+    if request.method == "POST" and not blocked:
         if request.POST.get("website"):  # honeypot: a robot. Answer like a success, store nothing.
             record(None, "cases.public_report.spam", summary={"reason": "honeypot"}, request=request)
-            spam.count_submission(request)
+            spam.take_report(request)
             return render(request, "cases/public_thanks.html", {"reference": services._new_reference(timezone.now())})
         if form.is_valid():
             verdict = spam.check(form.cleaned_data["started"], form.cleaned_data.get("answer"))
-            if verdict == "ok":
+            if verdict == "ok" and not spam.take_report(request):
+                blocked = True
+            elif verdict == "ok":
                 data = form.cleaned_data
                 case = _run(request, form, lambda: services.intake_record(
                     actor=None, source=Source.PUBLIC, commune=data["commune"], narrative=data["narrative"],
@@ -259,21 +262,23 @@ def public_report(request):
                     confidentiality=Confidentiality.CONFIDENTIAL, distribution=Distribution.PROVINCE,
                     request=request))
                 if case is not None:
-                    spam.count_submission(request)
                     return render(request, "cases/public_thanks.html", {"reference": case.reference})
             elif verdict == "too_fast":
                 form.add_error(None, _("Please read the form again and check your answer before sending."))
             elif verdict == "expired":
-                form.add_error(None, _("The form was open too long. Please answer the new question and send again."))
+                form.add_error(None, _("This form was already sent or open too long. Please answer the new question "
+                                       "and send again."))
             else:
                 form.add_error("answer", _("The answer is not right. Please try again."))
-    # A new question every time the form is shown; its token (answer and time shown) replaces the old one.
-    question, token = spam.new_challenge()
-    if form.is_bound:
-        form.data = form.data.copy()
-        form.data["started"], form.data["answer"] = token, ""
-    else:
-        form.initial["started"] = token
+    # A new question every time the form is shown: the page gets only its random id (a send consumed the old one).
+    question = None
+    if not blocked:
+        question, token = spam.new_challenge()
+        if form.is_bound:
+            form.data = form.data.copy()
+            form.data["started"], form.data["answer"] = token, ""
+        else:
+            form.initial["started"] = token
     status = 429 if blocked else (400 if form.is_bound else 200)
     return render(request, "cases/public_report.html", {"form": form, "question": question, "blocked": blocked},
                   status=status)

@@ -12,10 +12,30 @@ from functools import lru_cache
 _D_LOOKALIKES = str.maketrans({"đ": "d", "Đ": "d", "ð": "d", "Ð": "d", "ɖ": "d", "Ɖ": "d"})
 
 
+# Invisible characters that must not be stored in a name or a search: format characters (Cf: zero-width space and
+# joiners, word joiner, BOM, soft hyphen, bidi controls), control characters (Cc) and lone surrogates (Cs).
+_INVISIBLE = frozenset({"Cf", "Cc", "Cs"})
+
+
+def clean(value: object) -> str:
+    """Text as it should be stored and searched: invisible characters removed, any kind of space (NBSP, tab, line
+    break, ideographic space, ...) made one plain space, NFC, trimmed. None gives ""."""
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFC", str(value))
+    if not text.isprintable():  # the common case skips the character loop: printable text has none of these
+        text = "".join(" " if c.isspace() or unicodedata.category(c)[0] == "Z" else c
+                       for c in text if c.isspace() or unicodedata.category(c) not in _INVISIBLE)
+        text = unicodedata.normalize("NFC", text)  # a removed character may have separated a letter and its mark
+    return " ".join(text.split())
+
+
 def _fold_once(s: str) -> str:
     s = s.lower().translate(_D_LOOKALIKES)
     decomposed = unicodedata.normalize("NFKD", s)
-    without_marks = "".join(c for c in decomposed if not unicodedata.combining(c))
+    # Control characters that are whitespace (tab, \x1c-\x1f) separate words, as they do in str.split().
+    without_marks = "".join(c for c in decomposed if not unicodedata.combining(c)
+                            and (c.isspace() or unicodedata.category(c) not in _INVISIBLE))
     return " ".join(without_marks.split())
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from treem.accounts.scope import Capability, scope_for
 from treem.audit.models import AuditEvent
-from treem.core.text import fold
+from treem.core.text import clean, fold
 from treem.geo.models import Unit, UnitLevel, UnitSystem
 
 from .models import (
@@ -104,7 +104,7 @@ def search_children(qs, text: str):
     """Diacritics-insensitive: "nguyen van duc", "Đức" and "duc nguyen" find "Nguyễn Văn Đức"; digits search the start
     of personal IDs. Every word typed must begin a word of the name ("anh" finds Anh, not Thanh; "ng" finds Nguyễn
     and Ngọc), so a middle name can be left out and a word can be cut short."""
-    text = (text or "").strip()
+    text = clean(text)  # a zero-width character pasted with the name must not make the search miss
     if not text:
         return qs
     if _DIGITS.match(text):

@@ -6,16 +6,14 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from treem.core.text import fold  # the one folding; re-exported for the quality helpers
+from treem.core.text import clean, fold  # the one folding and cleaning; fold re-exported for the quality helpers
 
 __all__ = ["clean_text", "fold", "normalize_name", "normalize_phone", "split_name"]
 
 
 def clean_text(value: object) -> str:
-    """NFC, trimmed, inner whitespace collapsed. None gives ""."""
-    if value is None:
-        return ""
-    return " ".join(unicodedata.normalize("NFC", str(value)).split())
+    """NFC, trimmed, inner whitespace collapsed, invisible characters removed (treem.core.text.clean). None gives ""."""
+    return clean(value)
 
 
 def _single(c: str, converted: str) -> str:

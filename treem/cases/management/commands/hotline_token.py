@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from rest_framework.authtoken.models import Token
 
 from treem.accounts.models import Assignment, Role, User
+from treem.api.tokens import issue_token
 from treem.audit.services import record
 from treem.core.actors import SYSTEM
 from treem.geo.models import Unit, UnitLevel, UnitSystem
@@ -30,8 +31,9 @@ class Command(BaseCommand):
         user = ensure_hotline_user(username, unit)
         if rotate:
             Token.objects.filter(user=user).delete()
-        token, created = Token.objects.get_or_create(user=user)
-        if created:
+        before = Token.objects.filter(user=user).values_list("key", flat=True).first()
+        token = issue_token(user)  # a new one when the old one expired (TREEM_SERVICE_TOKEN_HOURS)
+        if token.key != before:
             record(SYSTEM, "cases.hotline_token.create", user, summary={"username": username})
         self.stdout.write(token.key)
 

@@ -35,6 +35,7 @@ class Command(BaseCommand):
     def handle(self, *args, demo=False, **options):
         translation.activate(settings.LANGUAGE_CODE)
         call_command("migrate", interactive=False, verbosity=0)
+        call_command("createcachetable")  # the shared cache when there is no Redis (rate limits, challenges)
         call_command("load_units", stdout=self.stdout)
         year = timezone.localdate().year
         added = seed_calendar(range(year - 3, year + 3))
