@@ -13,6 +13,7 @@ a case is closed, or marked recorded in error, with a reason.
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from treem.core.models import RecordModel, TimestampedModel, ValidityQuerySet
 
@@ -362,7 +363,7 @@ class ReferralKind(models.TextChoices):
 
 class ReferralStatus(models.TextChoices):
     SENT = "sent", _("Sent, awaiting answer")
-    ACCEPTED = "accepted", _("Accepted")
+    ACCEPTED = "accepted", pgettext_lazy("referral", "Accepted")
     DECLINED = "declined", _("Declined")
     COMPLETED = "completed", _("Completed")
 

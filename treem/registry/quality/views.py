@@ -114,7 +114,7 @@ def index(request):
     return render(request, "quality/index.html", {"communes": communes})
 
 
-COLUMNS = [("children", gettext_lazy("Children")), ("findings", gettext_lazy("Open findings")),
+COLUMNS = [("children", gettext_lazy("Number of children")), ("findings", gettext_lazy("Open findings")),
            ("share", gettext_lazy("Children to check")),
            ("missing_id", CATEGORY_LABELS["missing_id"]), ("malformed_id", CATEGORY_LABELS["malformed_id"]),
            ("id_contradiction", CATEGORY_LABELS["id_contradiction"]), ("basic_facts", CATEGORY_LABELS["basic_facts"]),
