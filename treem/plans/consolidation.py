@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from treem.audit.services import record
+from treem.core.faults import checkpoint
 from treem.core.jobs import job_keep_result, job_progress, job_start
 from treem.core.text import fold
 from treem.reports.official import (
@@ -149,6 +150,7 @@ def run(job, *, round_id: str) -> dict:
             report.docx.save(f"bao-cao-tong-hop-{stamp}.docx", ContentFile(docx), save=False)
             report.pdf.save(f"bao-cao-tong-hop-{stamp}.pdf", ContentFile(pdf), save=False)
             report.save()
+            checkpoint("plans.consolidate.report_written")
             record(job.actor, "plans.round.consolidate", report, unit=round_.province, summary=stats.as_dict())
             result = job_keep_result(job, {"url": reverse("plans:round", args=[round_.pk]) + f"#report-{report.pk}",
                                            "report": str(report.pk)})

@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 from treem.accounts.scope import Capability, forbid_unless, scope_for
 from treem.audit.models import AuditEvent
 from treem.audit.services import record
+from treem.core.faults import checkpoint
 from treem.core.formats import format_date
 from treem.core.text import fold
 from treem.geo.models import Unit
@@ -680,6 +681,7 @@ def write_plan(plan: ImportPlan, *, actor, commune: Unit, batch: ImportBatch | N
     bulk.insert_dicts(Child, children)
     bulk.insert_dicts(Carer, carers)
     bulk.insert_dicts(ChildCarer, links)
+    checkpoint("registry.import.children_written")
     events += families.join_register_children(actor_id=actor_id, actor_label=actor_fields["actor_label"],
                                               batch_ref=batch_ref)
 
