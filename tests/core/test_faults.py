@@ -110,22 +110,23 @@ def _table_size(table: str) -> int:
         return cursor.fetchone()[0]
 
 
-def _stuck_writer(table: str, lock: Pause, process: subprocess.Popen) -> int:
-    """Wait until a backend waits for the pause point's lock while holding the write lock on `table` (it has
-    written rows there in its open transaction); return its pid. Fails if it never happens."""
+def _stuck_writer(table: str | None, lock: Pause, process: subprocess.Popen) -> int:
+    """Wait until a backend waits for the pause point's lock, while holding the write lock on `table` (it has
+    written rows there in its open transaction) when a table is named; return its pid. Fails if it never happens."""
     until = time.monotonic() + DEADLINE
     while time.monotonic() < until:
         assert process.poll() is None, process.stdout.read().decode(errors="replace")[-3000:]
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT a.pid FROM pg_stat_activity a WHERE a.datname = current_database() AND a.pid <> %s "
-                "AND a.wait_event_type = 'Lock' AND a.backend_xid IS NOT NULL AND a.query NOT ILIKE 'COMMIT%%' "
+                "AND a.wait_event_type = 'Lock' AND a.query NOT ILIKE 'COMMIT%%' "
                 "AND EXISTS (SELECT 1 FROM pg_locks w WHERE w.pid = a.pid AND NOT w.granted "
                 "AND w.locktype = 'advisory' AND w.classid::bigint = %s "
                 "AND w.objid::bigint = (%s::bigint & 4294967295)) "
-                "AND EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = a.pid AND l.granted "
-                "AND l.mode = 'RowExclusiveLock' AND l.relation = %s::regclass)",
-                [lock.pid, *faults.lock_key(lock.point), table])
+                "AND (%s::text IS NULL OR (a.backend_xid IS NOT NULL AND EXISTS (SELECT 1 FROM pg_locks l "
+                "WHERE l.pid = a.pid AND l.granted AND l.mode = 'RowExclusiveLock' "
+                "AND l.relation = %s::text::regclass)))",
+                [lock.pid, *faults.lock_key(lock.point), table, table])
             found = cursor.fetchone()
         if found:
             return found[0]
@@ -236,11 +237,34 @@ def test_a_worker_killed_mid_import_leaves_nothing_and_the_retry_imports_every_r
     _imported_once(commune, batch)
     assert AuditEvent.objects.filter(action="core.job.retry", object_id=str(job.pk)).count() == 1
 
-    # Killed after that commit but before "done": running it again saves nothing twice.
-    Job.objects.filter(pk=job.pk).update(status=JobStatus.INTERRUPTED)
-    assert client.post(f"/jobs/{job.pk}/retry/", HTTP_HX_REQUEST="true").status_code == 200
+
+def _killed_after_the_work_committed(job: Job) -> None:
+    """Run the job in the worker and kill it after the runner committed, before the job is marked done."""
+    lock = Pause("core.job.work_committed")
+    process = _start_worker(lock)
+    try:
+        _queue(job)
+        backend = _stuck_writer(None, lock, process)
+        _kill(process)
+    finally:
+        lock.release()
+    _backend_gone(backend)
     job.refresh_from_db()
-    assert job.status == JobStatus.DONE
+    assert job.status == JobStatus.RUNNING
+    assert recover_jobs() == 1
+
+
+def test_a_worker_killed_after_the_import_committed_saves_nothing_twice_on_retry(import_job, client):
+    worker, commune, batch, job = import_job
+    _killed_after_the_work_committed(job)
+    _imported_once(commune, batch)  # the commit went through
+    job.refresh_from_db()
+    assert job.status == JobStatus.INTERRUPTED
+
+    client.force_login(worker)
+    client.post(f"/jobs/{job.pk}/retry/", HTTP_HX_REQUEST="true")
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE, job.error
     _imported_once(commune, batch)
 
 
@@ -367,8 +391,12 @@ def test_a_worker_killed_while_saving_the_consolidated_report_presents_no_report
     report = ConsolidatedReport.objects.get()
     assert job.result["report"] == str(report.pk) and report.docx.name and report.pdf.name
 
-    # Killed after that commit but before "done": running it again makes no second report.
-    Job.objects.filter(pk=job.pk).update(status=JobStatus.INTERRUPTED)
-    client.post(f"/jobs/{job.pk}/retry/", HTTP_HX_REQUEST="true")
-    job.refresh_from_db()
-    assert job.status == JobStatus.DONE and ConsolidatedReport.objects.count() == 1
+    # Another run killed after its report was committed, before "done": running it again makes no second report.
+    again = Job.objects.create(kind="plans.consolidate", actor=officer, unit=province, total=2,
+                               runner="treem.plans.consolidation.run", params={"round_id": str(round_.pk)})
+    _killed_after_the_work_committed(again)
+    assert ConsolidatedReport.objects.count() == 2
+    client.post(f"/jobs/{again.pk}/retry/", HTTP_HX_REQUEST="true")
+    again.refresh_from_db()
+    assert again.status == JobStatus.DONE and ConsolidatedReport.objects.count() == 2
+    assert again.result["report"] in {str(pk) for pk in ConsolidatedReport.objects.values_list("pk", flat=True)}

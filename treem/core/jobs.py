@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from treem.audit.services import record
 
 from .exceptions import NotAllowed
+from .faults import checkpoint
 from .models import Job, JobStatus
 
 logger = logging.getLogger(__name__)
@@ -166,6 +167,7 @@ def run_job(job_id: str) -> dict:
     with _running(job) as side:
         # A result kept with the work (job_keep_result): an earlier run committed it and stopped before "done".
         result = job.result or runner(job, **job.params) or {}
+        checkpoint("core.job.work_committed")  # the fault tests stop the worker here: work saved, job not "done"
         _set(job, side, status=JobStatus.DONE, result=result, finished_at=timezone.now(), error="",
              done=job.total or job.done)
     return result
