@@ -16,7 +16,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -193,6 +193,9 @@ def _import_stopped_mid_write(import_job, stop) -> None:
         assert job.message == "Đang lưu vào sổ" and job.done == ROWS
         assert _table_size("registry_child") > before
         assert not Child.objects.filter(commune=commune).exists()
+        # A worker that is alive is never taken for dead, however long since its last heartbeat (a long write).
+        Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(hours=2))
+        assert recover_jobs() == 0
         stop(process, backend)
     finally:
         lock.release()
