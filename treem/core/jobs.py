@@ -216,6 +216,14 @@ def recover_jobs(*, job: Job | None = None, now=None) -> int:
     return count
 
 
+def job_to_show(job: Job | None) -> Job | None:
+    """The job a page shows with its progress bar: one still running, or one interrupted (with "run again");
+    a running job whose worker is gone is found out here."""
+    if job is not None and job.status == JobStatus.RUNNING and recover_jobs(job=job):
+        job.refresh_from_db()
+    return job if job is not None and (not job.finished or job.status == JobStatus.INTERRUPTED) else None
+
+
 @transaction.atomic
 def job_retry(*, actor, job: Job, request=None) -> Job:
     """Queue a failed or interrupted job again, for the person who started it. Runners are safe to run again."""
