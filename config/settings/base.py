@@ -159,6 +159,9 @@ TREEM_POPULATION_REGISTRY = os.environ.get(
 
 # The task queue lives in the database: no broker to run; workers on many machines share it.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A running job not heard from for this long is taken for abandoned where the database cannot tell (SQLite); on
+# PostgreSQL a dead worker is known at once (treem.core.jobs.recover_jobs).
+JOB_STALE_MINUTES = int(os.environ.get("JOB_STALE_MINUTES", "15"))
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if os.environ.get("REDIS_URL"):

@@ -40,7 +40,7 @@ class JobNotRetryable(Exception):
 
 
 def stale_after() -> timedelta:
-    return timedelta(minutes=getattr(settings, "JOB_STALE_MINUTES", 15))
+    return timedelta(minutes=settings.JOB_STALE_MINUTES)
 
 
 def job_start(*, actor, kind: str, runner: str, params: dict, unit=None, total: int = 0) -> Job:
