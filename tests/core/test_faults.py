@@ -43,7 +43,8 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),  # committed, so the worker process sees the data
     pytest.mark.skipif(django_settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
                        reason="kills a real worker process and its PostgreSQL backend: needs DATABASE_URL to be "
-                              "PostgreSQL (CI always has it); SQLite has no server backend or advisory lock to stage it with"),
+                              "PostgreSQL (CI always has it); SQLite has no server backend or advisory lock to stage "
+                              "it with"),
 ]
 
 ROOT = Path(__file__).resolve().parents[2]
