@@ -160,6 +160,9 @@ TREEM_POPULATION_REGISTRY = os.environ.get(
 
 # The task queue lives in the database: no broker to run; workers on many machines share it.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A running job not heard from for this long is taken for abandoned where the database cannot tell (SQLite); on
+# PostgreSQL a dead worker is known at once (treem.core.jobs.recover_jobs).
+JOB_STALE_MINUTES = int(os.environ.get("JOB_STALE_MINUTES", "15"))
 
 # Rate limits, one-time challenges and throttles must be shared by every web process: the database (a table made by
 # `treem bootstrap`, i.e. createcachetable) unless REDIS_URL gives Redis. Never process memory.

@@ -39,6 +39,8 @@ class JobStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")
     FAILED = "failed", _("Failed")
+    # The worker stopped (killed, machine restarted) before the job finished: see treem.core.jobs.recover_jobs.
+    INTERRUPTED = "interrupted", _("Interrupted")
 
 
 class Job(TimestampedModel):
@@ -50,7 +52,7 @@ class Job(TimestampedModel):
     unit = models.ForeignKey("geo.Unit", models.SET_NULL, null=True, blank=True, related_name="+")
     runner = models.CharField(max_length=200)
     params = models.JSONField(default=dict, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    status = models.CharField(_("status"), max_length=12, choices=JobStatus.choices, default=JobStatus.QUEUED)
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
     message = models.CharField(max_length=300, blank=True)
@@ -58,6 +60,9 @@ class Job(TimestampedModel):
     error = models.TextField(blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The last sign of life of the worker running it (start, every progress report).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at"]
@@ -73,7 +78,11 @@ class Job(TimestampedModel):
 
     @property
     def finished(self) -> bool:
-        return self.status in {JobStatus.DONE, JobStatus.FAILED}
+        return self.status in {JobStatus.DONE, JobStatus.FAILED, JobStatus.INTERRUPTED}
+
+    @property
+    def retryable(self) -> bool:
+        return self.status in {JobStatus.FAILED, JobStatus.INTERRUPTED}
 
 
 class DayKind(models.TextChoices):

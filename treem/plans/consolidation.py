@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from treem.audit.services import record
-from treem.core.jobs import job_progress, job_start
+from treem.core.faults import checkpoint
+from treem.core.jobs import job_keep_result, job_progress, job_start
 from treem.core.text import fold
 from treem.reports.official import (
     Bullet,
@@ -131,6 +132,7 @@ def build_document(round_: ReportingRound, progress=None) -> OfficialDocument:
 def run(job, *, round_id: str) -> dict:
     """The job runner: render the DOCX and PDF, keep them on a ConsolidatedReport, return its page."""
     round_ = ReportingRound.objects.select_related("document", "province", "focal_agency").get(pk=round_id)
+    require_edit(job.actor, round_.province)  # still allowed (a job run again later)
     expected = round_.expected.count()
     total = expected + 2
     job_progress(job, 0, total, _("Gathering the agencies' reports"))
@@ -139,15 +141,26 @@ def run(job, *, round_id: str) -> dict:
     job_progress(job, expected + 1, total, _("Making the PDF file"))
     pdf = render_pdf(document)
     stats = round_stats(round_)
-    with transaction.atomic():
-        report = ConsolidatedReport(round=round_, summary=stats.as_dict(), created_by=job.actor)
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        report.docx.save(f"bao-cao-tong-hop-{stamp}.docx", ContentFile(docx), save=False)
-        report.pdf.save(f"bao-cao-tong-hop-{stamp}.pdf", ContentFile(pdf), save=False)
-        report.save()
-        record(job.actor, "plans.round.consolidate", report, unit=round_.province, summary=stats.as_dict())
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    report = ConsolidatedReport(round=round_, summary=stats.as_dict(), created_by=job.actor)
+    try:
+        # One transaction: the report, its audit event and the job's result. Killed before the commit, no report
+        # is listed (the files written meanwhile belong to no report and are never offered).
+        with transaction.atomic():
+            report.docx.save(f"bao-cao-tong-hop-{stamp}.docx", ContentFile(docx), save=False)
+            report.pdf.save(f"bao-cao-tong-hop-{stamp}.pdf", ContentFile(pdf), save=False)
+            report.save()
+            checkpoint("plans.consolidate.report_written")
+            record(job.actor, "plans.round.consolidate", report, unit=round_.province, summary=stats.as_dict())
+            result = job_keep_result(job, {"url": reverse("plans:round", args=[round_.pk]) + f"#report-{report.pk}",
+                                           "report": str(report.pk)})
+    except Exception:
+        for stored in (report.docx, report.pdf):
+            if stored.name:
+                stored.storage.delete(stored.name)
+        raise
     job_progress(job, total, total, _("Report ready"))
-    return {"url": reverse("plans:round", args=[round_.pk]) + f"#report-{report.pk}", "report": str(report.pk)}
+    return result
 
 
 @transaction.atomic

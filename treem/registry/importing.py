@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 from treem.accounts.scope import Capability, forbid_unless, scope_for
 from treem.audit.models import AuditEvent
 from treem.audit.services import record
+from treem.core.faults import checkpoint
 from treem.core.formats import format_date
 from treem.core.text import fold
 from treem.geo.models import Unit
@@ -120,6 +121,10 @@ def _gc_paused(function):
 
 class ImportProblem(Exception):
     """The file as a whole cannot be imported; the message says why, in the user's language."""
+
+
+class AlreadySaved(ImportProblem):
+    """The batch was saved already (by an earlier run of the same job, or by someone else)."""
 
 
 class MappingNeeded(ImportProblem):
@@ -676,6 +681,7 @@ def write_plan(plan: ImportPlan, *, actor, commune: Unit, batch: ImportBatch | N
     bulk.insert_dicts(Child, children)
     bulk.insert_dicts(Carer, carers)
     bulk.insert_dicts(ChildCarer, links)
+    checkpoint("registry.import.children_written")
     events += families.join_register_children(actor_id=actor_id, actor_label=actor_fields["actor_label"],
                                               batch_ref=batch_ref)
 
@@ -916,7 +922,12 @@ def batch_preview(batch: ImportBatch, job=None) -> ImportBatch:
 
 
 def batch_commit(batch: ImportBatch, *, actor, job=None, request=None) -> ImportBatch:
-    """Save the valid rows of a previewed batch, atomically. Re-checks every row against the register as it is now."""
+    """Save the valid rows of a previewed batch, atomically. Re-checks every row against the register as it is now.
+
+    Safe to run again (a retried job): the batch's state is checked under its row lock, so a batch already saved
+    raises AlreadySaved and nothing is written twice."""
+    if batch.status == ImportStatus.COMMITTED:
+        raise AlreadySaved(_("This file was already saved."))
     if batch.status not in (ImportStatus.PREVIEWED, ImportStatus.COMMITTING):
         raise ImportProblem(_("This file has not been checked yet, or was already saved."))
     content = bytes(batch.content)
@@ -925,7 +936,7 @@ def batch_commit(batch: ImportBatch, *, actor, job=None, request=None) -> Import
         _require_edit(actor, batch.commune)
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if locked.status == ImportStatus.COMMITTED:
-            raise ImportProblem(_("This file was already saved."))
+            raise AlreadySaved(_("This file was already saved."))
         _lock_commune(batch.commune_id)
         plan = _commit_plan(lambda: plan_import(table, batch.commune, overrides=batch.header_overrides,
                                                 content=content, progress=_progress_for(job)))
@@ -971,6 +982,9 @@ def run_preview(job, batch_id: str) -> dict:
         batch_preview(batch, job=job)
     except Exception:
         logger.exception("checking import batch %s failed", batch.pk)
+        from treem.core.jobs import usable_connection
+
+        usable_connection()  # the database may have cut the connection
         ImportBatch.objects.filter(pk=batch.pk).update(
             status=ImportStatus.FAILED, updated_at=timezone.now(),
             error=_("The file could not be checked because of an unexpected error. Upload it again; if this happens "
@@ -981,13 +995,20 @@ def run_preview(job, batch_id: str) -> dict:
 
 def run_commit(job, batch_id: str) -> dict:
     """A failed save changed nothing (batch_commit is one transaction), so the batch goes back to "checked, ready to
-    save" with the error, and the person can try again. The error is raised again so the job is marked failed."""
+    save" with the error, and the person can try again. The error is raised again so the job is marked failed.
+    Run again after a save that did commit (the worker stopped before marking the job done), it finds the batch
+    saved and finishes without writing."""
+    from treem.core.jobs import usable_connection
+
     batch = ImportBatch.objects.select_related("commune").get(pk=batch_id)
     try:
         batch_commit(batch, actor=_actor(job), job=job)
+    except AlreadySaved:
+        return {"url": f"/children/import/{batch.pk}/"}
     except Exception as exc:
         if not isinstance(exc, ImportProblem):
             logger.exception("saving import batch %s failed", batch.pk)
+            usable_connection()  # the database may have cut the connection (restarted, backend terminated)
         message = str(exc) if isinstance(exc, ImportProblem) else _(
             "Saving failed because of an unexpected error; nothing was saved. Try again; if this happens again, tell "
             "the administrator.")

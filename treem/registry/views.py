@@ -22,7 +22,7 @@ from treem.audit.services import record, record_view
 from treem.cases.selectors import cases_for_child_visible_to
 from treem.core.collation import unit_order
 from treem.core.exceptions import NotAllowed
-from treem.core.jobs import job_start
+from treem.core.jobs import job_start, job_to_show
 from treem.core.text import fold
 from treem.geo.models import Unit, UnitLevel, UnitSystem
 from treem.web.views import paginate
@@ -585,7 +585,7 @@ def import_detail(request, pk):
                 continue
             mapping_rows.append({"index": index, "header": header, "field": mapped.get(index, ""),
                                  "unknown": header in batch.unknown_headers})
-    job = batch.job if batch.job and not batch.job.finished else None
+    job = job_to_show(batch.job)
     record_view(request.user, batch, unit=batch.commune, request=request, what="import report")  # rows name children
     return render(request, "registry/import_detail.html", {
         "batch": batch, "page": page, "querystring_base": querystring_base, "show": show, "job": job,

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from treem.accounts.scope import Capability, forbid_unless, scope_for
 from treem.audit.services import changes, record
+from treem.core.faults import checkpoint
 from treem.core.jobs import job_start
 from treem.core.text import fold
 from treem.geo.models import Unit, UnitLevel, UnitSystem
@@ -287,6 +288,7 @@ def children_merge(*, actor, pair: DuplicatePair, survivor: str, choices: dict[s
         "measurements": {"moved": Measurement.objects.filter(child=gone).update(child=keep)},
         "cases": _move_case_links(gone, keep),
     }
+    checkpoint("quality.merge.records_changed")
     if keep.household_id is None and gone.household_id is not None:
         Child.objects.filter(pk=keep.pk).update(household_id=gone.household_id)
         moved["household"] = str(gone.household_id)

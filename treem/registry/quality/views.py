@@ -29,6 +29,7 @@ from treem.accounts.scope import Capability, forbid_unless, scope_for
 from treem.audit.services import list_unit, record_list, record_view
 from treem.core.collation import unit_order
 from treem.core.formats import format_date
+from treem.core.jobs import job_to_show
 from treem.core.models import Job
 from treem.geo.models import Unit, UnitLevel
 from treem.registry import selectors as registry_selectors
@@ -392,7 +393,7 @@ def linkage_run(request, pk):
     record_list(request.user, "quality.correction.list", shown=len(page), page=page.number, unit=run.commune,
                 request=request, filters={"run": str(run.pk), "status": status})
     _correction_rows(page.object_list)
-    job_running = run.job if run.job and not run.job.finished else None
+    job_running = job_to_show(run.job)
     return render(request, "quality/linkage_run.html", {
         "run": run, "page": page, "querystring_base": querystring_base, "status": status,
         "statuses": CorrectionStatus.choices, "job": job_running, "can_edit": can_edit(request.user, run.commune),
