@@ -1,0 +1,48 @@
+from django.contrib import admin
+
+from .models import AccessRequest, ProcessingActivity, RetentionRule
+
+
+@admin.register(RetentionRule)
+class RetentionRuleAdmin(admin.ModelAdmin):
+    """Admin changes are mirrored into the audit log (treem.audit.admin_log). What a rule does is fixed by its code."""
+
+    list_display = ["code", "subject", "trigger", "years", "action", "active", "confirmed_by", "confirmed_on"]
+    readonly_fields = ["code", "subject", "trigger", "action"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProcessingActivity)
+class ProcessingActivityAdmin(admin.ModelAdmin):
+    """Read only: the record comes from treem/privacy/data/processing_record.json, versioned with the code."""
+
+    list_display = ["order", "code", "purpose", "version"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AccessRequest)
+class AccessRequestAdmin(admin.ModelAdmin):
+    list_display = ["requested_on", "commune", "relation", "status", "handled_by"]
+    fields = ["requested_on", "commune", "relation", "id_document", "id_checked", "status", "handled_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
