@@ -11,6 +11,7 @@ import pytest
 from tests.registry.registry_fixtures import years_ago
 from treem.accounts.models import Role
 from treem.audit.models import AuditEvent
+from treem.audit.services import record
 from treem.cases.models import Confidentiality
 from treem.core.actors import SYSTEM
 from treem.core.models import Job, JobStatus, PreparedFile
@@ -136,6 +137,8 @@ def test_strict_case_content_is_left_out_for_a_worker_not_assigned(
     strict = make_case(child, confidentiality=Confidentiality.STRICT, assigned=[other])
     client.force_login(other)
     assert client.get(f"/cases/{strict.pk}/").status_code == 200  # a case event naming the case, by its worker
+    # A case event that names the child (as the quality and import events do): its object is the strict case.
+    record(other, "cases.case.child_link", strict, unit=commune_x, summary={"child": str(child.pk)})
 
     client.force_login(worker_x)
     make_request(client, child, django_capture_on_commit_callbacks)
