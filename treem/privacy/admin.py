@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from .models import AccessRequest, ProcessingActivity, RetentionRule
+# Access requests are not in the admin: they name a child and a parent, and are read through the privacy pages.
+from .models import ProcessingActivity, RetentionRule
 
 
 @admin.register(RetentionRule)
@@ -22,21 +23,6 @@ class ProcessingActivityAdmin(admin.ModelAdmin):
     """Read only: the record comes from treem/privacy/data/processing_record.json, versioned with the code."""
 
     list_display = ["order", "code", "purpose", "version"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(AccessRequest)
-class AccessRequestAdmin(admin.ModelAdmin):
-    list_display = ["requested_on", "commune", "relation", "status", "handled_by"]
-    fields = ["requested_on", "commune", "relation", "id_document", "id_checked", "status", "handled_by"]
 
     def has_add_permission(self, request):
         return False

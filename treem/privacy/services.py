@@ -20,7 +20,8 @@ def access_request_create(*, actor, child_id, data: dict, password: str, request
     """Record a parent's or guardian's request for the child's data and start the job that makes the file.
 
     Only for a child of the worker's own communes (Child.DoesNotExist otherwise: the view answers 404)."""
-    forbid_unless(scope_for(actor), scope_for(actor).has(Capability.HANDLE_SUBJECT_ACCESS))
+    cap = Capability.HANDLE_SUBJECT_ACCESS
+    forbid_unless(scope_for(actor), scope_for(actor).has(cap), needs=cap)
     child = child_in_scope(actor, child_id)
     access = AccessRequest.objects.create(child=child, commune=child.commune, handled_by=actor, **data)
     record(actor, "privacy.accessrequest.create", access, unit=child.commune, request=request,
@@ -34,7 +35,7 @@ def access_request_create(*, actor, child_id, data: dict, password: str, request
 
 @transaction.atomic
 def retention_rule_update(*, actor, rule: RetentionRule, data: dict, request=None) -> RetentionRule:
-    forbid_unless(scope_for(actor), scope_for(actor).has(Capability.MANAGE_PRIVACY))
+    forbid_unless(scope_for(actor), scope_for(actor).has(Capability.MANAGE_PRIVACY), needs=Capability.MANAGE_PRIVACY)
     before = {name: getattr(rule, name) for name in RULE_FIELDS}
     for name in RULE_FIELDS:
         setattr(rule, name, data[name])

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from treem.accounts.scope import Capability, forbid_unless, scope_for
-from treem.audit.services import record
+from treem.audit.services import record, record_view
 from treem.cases.access import mask_name
 from treem.registry.access import record_list_read
 from treem.registry.models import Child
@@ -65,7 +65,7 @@ def retention_rules(request):
 @require_http_methods(["GET", "POST"])
 def retention_rule_edit(request, code):
     scope = scope_for(request.user)
-    forbid_unless(scope, scope.has(Capability.MANAGE_PRIVACY))
+    forbid_unless(scope, scope.has(Capability.MANAGE_PRIVACY), needs=Capability.MANAGE_PRIVACY)
     rule = get_object_or_404(RetentionRule, code=code)
     form = RetentionRuleForm(request.POST or None, instance=rule)
     if request.method == "POST" and form.is_valid():
@@ -97,11 +97,13 @@ def access_requests(request):
 @require_http_methods(["GET", "POST"])
 def access_request_new(request, child_pk):
     scope = scope_for(request.user)
-    forbid_unless(scope, scope.has(Capability.HANDLE_SUBJECT_ACCESS))
+    forbid_unless(scope, scope.has(Capability.HANDLE_SUBJECT_ACCESS), needs=Capability.HANDLE_SUBJECT_ACCESS)
     try:
         child = services.child_in_scope(request.user, child_pk)
     except Child.DoesNotExist:
         raise Http404 from None
+    if request.method == "GET":  # the form shows who the child is
+        record_view(request.user, child, unit=child.commune, request=request, what="subject_access")
     form = AccessRequestForm(request.POST or None, initial={"requested_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
