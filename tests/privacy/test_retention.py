@@ -150,6 +150,8 @@ def test_audit_rule_deletes_old_events_but_keeps_its_own(db):
     old = AuditEvent.objects.create(actor_label="x", action="registry.child.view")
     AuditEvent.objects.filter(pk=old.pk).update(at=timezone.now() - timedelta(days=800))
     kept = AuditEvent.objects.create(actor_label="x", action="registry.child.view")
+    [effect] = retention.dry_run(rules=[rule])
+    assert effect.count == 1 and effect.sample[0].startswith("Sự kiện nhật ký lúc ")  # no action code on the page
     retention.apply_rule(rule, actor=SYSTEM)
     first = AuditEvent.objects.get(action="privacy.retention.apply")
     AuditEvent.objects.filter(pk=first.pk).update(at=timezone.now() - timedelta(days=800))

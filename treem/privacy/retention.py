@@ -110,7 +110,7 @@ def describe(rule: RetentionRule, item) -> str:
         return f"{item.filename}, hết hạn {format_date(item.expires_at)}"
     if rule.subject == Subject.ACCESS_REQUEST:
         return f"Yêu cầu ngày {format_date(item.requested_on)}"
-    return f"{format_date(item.at)} {item.action}"
+    return f"Sự kiện nhật ký lúc {format_date(item.at)}"  # no action code on a page
 
 
 @dataclass
