@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "treem.cases",
     "treem.plans",
     "treem.reports",
+    "treem.privacy",
     "treem.web",
     "treem.api",
 ]

@@ -121,6 +121,9 @@ READS: dict[str, Read] = {
     "cases:document_upload": Read(CASE_VIEW, kwargs=case_pk()),
     "cases:document": Read("cases.document.download", kwargs=case_pk(document_id=lambda d: d.document.pk)),
     "cases:form": Read("cases.form.print", kwargs=case_pk(number=lambda d: 1, fmt=lambda d: "docx")),
+    # ---- personal data protection: a parent's request (the search and the form name the child)
+    "privacy:access_requests": Read("registry.child.list", query={"q": "Páo"}),
+    "privacy:access_request_new": Read("registry.child.view", kwargs=lambda d: {"child_pk": d.child.pk}),
     # ---- the audit log names the children looked at
     "audit:events": Read("audit.auditevent.list", who="auditor"),
     "admin:audit_auditevent_changelist": Read("audit.auditevent.list", who="admin"),
@@ -196,6 +199,13 @@ NO_CHILD_DATA: dict[str, str] = {
     "cases:intakes": "the reports one recorded: reference, channel, commune, date (each opened is logged)",
     "cases:public_report": PUBLIC, "cases:communes": PUBLIC,
     "cases:separation_end": POST_WRITE,
+    # personal data protection
+    "privacy:processing": "the record of processing: purposes, legal bases, kinds of data; no person's data",
+    "privacy:processing_export": "the record of processing as a spreadsheet; no person's data",
+    "privacy:retention": "counts per retention rule and a sample as initials, commune and birth year: no name or ID",
+    "privacy:retention_edit": "a retention rule's form",
+    "privacy:access_request": "one request: the child's initials, dates, relation (the copy is logged when made "
+                              "and downloaded)",
     # API
     "api:schema": PUBLIC, "api:docs": PUBLIC, "api:redoc": PUBLIC, "api:me": PUBLIC, "api:token": PUBLIC,
     "api:api-root": PUBLIC, "api:unit-list": PUBLIC, "api:unit-detail": PUBLIC, "api:agency-list": PUBLIC,
@@ -219,7 +229,7 @@ ADMIN_MODELS_WITHOUT_CHILDREN = (
     "auth_group", "django_tasks_database_dbtaskresult", "authtoken_tokenproxy", "core_calendarday", "core_job",
     "geo_unit", "geo_unitconversion", "accounts_user", "accounts_agency", "registry_circumstancegroup",
     "registry_riskflag", "cases_deadlinerule", "plans_document", "plans_target", "plans_task",
-    "plans_reportinground", "plans_submission")
+    "plans_reportinground", "plans_submission", "privacy_retentionrule", "privacy_processingactivity")
 for _model in ADMIN_MODELS_WITHOUT_CHILDREN:
     for _view in ("changelist", "add", "history", "delete", "change"):
         NO_CHILD_DATA[f"admin:{_model}_{_view}"] = ADMIN_NO_CHILD

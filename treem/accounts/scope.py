@@ -31,6 +31,9 @@ class Capability:
     VIEW_AUDIT = "audit.view"
     MANAGE_USERS = "accounts.manage"
     MANAGE_REFERENCE = "reference.manage"
+    VIEW_PROCESSING_RECORD = "privacy.view"  # the record of processing and the retention rules (read)
+    MANAGE_PRIVACY = "privacy.manage"  # edit and confirm the retention rules
+    HANDLE_SUBJECT_ACCESS = "privacy.subject_access"  # a parent's request for a child's data, in the register's units
 
 
 C = Capability
@@ -38,19 +41,19 @@ READ_ONLY = {C.VIEW_UNITS, C.VIEW_CHILDREN, C.VIEW_CASES, C.VIEW_PLANS, C.VIEW_I
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.COMMUNE_WORKER: frozenset({C.VIEW_UNITS, C.VIEW_CHILDREN, C.EDIT_CHILDREN, C.VIEW_CASES, C.EDIT_CASES,
-                                    C.RECEIVE_REPORTS, C.VIEW_PLANS, C.VIEW_INDICATORS}),
+                                    C.RECEIVE_REPORTS, C.VIEW_PLANS, C.VIEW_INDICATORS, C.HANDLE_SUBJECT_ACCESS}),
     Role.VILLAGE_COLLABORATOR: frozenset({C.VIEW_UNITS, C.RECEIVE_REPORTS}),
     Role.COMMUNE_CHAIR: frozenset({C.VIEW_UNITS, C.VIEW_CHILDREN, C.VIEW_CASES, C.APPROVE_PLANS, C.VIEW_PLANS,
                                    C.VIEW_INDICATORS}),
     Role.CASE_WORKER: frozenset({C.VIEW_UNITS, C.VIEW_CHILDREN, C.VIEW_CASES, C.EDIT_CASES, C.RECEIVE_REPORTS}),
     Role.HOTLINE_OPERATOR: frozenset({C.VIEW_UNITS, C.RECEIVE_REPORTS}),
     Role.FOCAL_OFFICER: frozenset({C.VIEW_UNITS, C.VIEW_CHILDREN, C.EDIT_CHILDREN, C.VIEW_CASES, C.EDIT_CASES,
-                                   C.VIEW_PLANS, C.EDIT_PLANS, C.VIEW_INDICATORS}),
+                                   C.VIEW_PLANS, C.EDIT_PLANS, C.VIEW_INDICATORS, C.HANDLE_SUBJECT_ACCESS}),
     Role.AGENCY_REPORTER: frozenset({C.VIEW_UNITS, C.VIEW_PLANS, C.REPORT_FOR_AGENCY}),
     Role.LEADER: frozenset(READ_ONLY),
-    Role.AUDITOR: frozenset(READ_ONLY | {C.VIEW_AUDIT}),
+    Role.AUDITOR: frozenset(READ_ONLY | {C.VIEW_AUDIT, C.VIEW_PROCESSING_RECORD}),
     Role.ADMINISTRATOR: frozenset({C.VIEW_UNITS, C.VIEW_AUDIT, C.MANAGE_USERS, C.MANAGE_REFERENCE, C.VIEW_PLANS,
-                                   C.VIEW_INDICATORS}),
+                                   C.VIEW_INDICATORS, C.VIEW_PROCESSING_RECORD, C.MANAGE_PRIVACY}),
 }
 
 
