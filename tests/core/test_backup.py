@@ -127,6 +127,8 @@ def test_round_trip_in_place(make_user, media, tmp_path):
     before, files_before = snapshot(), files(media)
     assert before["registry.Child"][0] == 4 and before["cases.CaseDocument"][0] == 1 and len(files_before) == 2
 
+    with pytest.raises(backup.BackupError, match="bên ngoài MEDIA_ROOT"):
+        backup.create(media / "sao-luu")
     made = backup.create(tmp_path / "backups")
     archive = Path(made["path"])
     assert made["files"] == 2 and oct(archive.stat().st_mode & 0o777) == "0o600"

@@ -218,6 +218,8 @@ def create(output: Path, *, passphrase: str | None = None, using: str = "default
     connection = connections[using]
     vendor, root = _vendor(connection), media_root()
     output = Path(output)
+    if output.resolve().is_relative_to(root.resolve()):  # each backup would hold all the earlier ones
+        raise BackupError(_("Write backups outside MEDIA_ROOT (%(root)s).") % {"root": root})
     output.mkdir(parents=True, exist_ok=True)
     now = timezone.now()
     name = f"treem-backup-{timezone.localtime(now):%Y%m%d-%H%M%S}.tar.gz"
