@@ -1,26 +1,27 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from treem.core.admin import NoDeleteMixin
 from treem.core.text import fold
 
 from .models import Agency, AgencySuccession, Assignment, User
 
 
-class AssignmentInline(admin.TabularInline):
+class AssignmentInline(NoDeleteMixin, admin.TabularInline):
     model = Assignment
     extra = 0
     raw_id_fields = ["unit", "agency"]
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(NoDeleteMixin, BaseUserAdmin):
     fieldsets = [*BaseUserAdmin.fieldsets, ("treem", {"fields": ["full_name", "phone"]})]
     list_display = ["username", "full_name", "email", "is_active", "is_staff"]
     search_fields = ["username", "full_name", "email"]
     inlines = [AssignmentInline]
 
 
-class SuccessionInline(admin.TabularInline):
+class SuccessionInline(NoDeleteMixin, admin.TabularInline):
     model = AgencySuccession
     fk_name = "predecessor"
     extra = 0
@@ -28,7 +29,7 @@ class SuccessionInline(admin.TabularInline):
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(NoDeleteMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "province", "valid_from", "valid_to"]
     list_filter = ["kind", "province"]
     search_fields = ["name", "name_folded"]

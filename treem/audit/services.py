@@ -21,10 +21,11 @@ def _client_ip(request) -> str | None:
 
 
 def record(actor, action: str, obj: models.Model | None = None, *, summary: dict | None = None, unit=None,
-           request=None) -> AuditEvent:
-    """Write one audit event. `summary` holds the change (see `changes`) or what was viewed; never a password."""
+           request=None, using: str | None = None) -> AuditEvent:
+    """Write one audit event. `summary` holds the change (see `changes`) or what was viewed; never a password.
+    `using`: another database alias (a restore into a database other than the default)."""
     summary = {k: v for k, v in (summary or {}).items() if k not in SENSITIVE_FIELDS}
-    return AuditEvent.objects.create(
+    return AuditEvent.objects.db_manager(using).create(
         **_actor_fields(actor),
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",

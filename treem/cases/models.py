@@ -454,7 +454,7 @@ def _document_path(instance, filename):
 
 
 class CaseDocument(TimestampedModel):
-    case = models.ForeignKey(Case, models.CASCADE, related_name="documents")
+    case = models.ForeignKey(Case, models.PROTECT, related_name="documents")
     kind = models.CharField(_("kind"), max_length=10, choices=DocumentKind.choices)
     title = models.CharField(_("title"), max_length=200)
     file = models.FileField(upload_to=_document_path, max_length=200)
@@ -504,7 +504,7 @@ class EventKind(models.TextChoices):
 class CaseEvent(models.Model):
     """The case's timeline: typed events with JSON parameters (never a child's name in params)."""
 
-    case = models.ForeignKey(Case, models.CASCADE, related_name="events")
+    case = models.ForeignKey(Case, models.PROTECT, related_name="events")
     at = models.DateTimeField(db_index=True)
     kind = models.CharField(max_length=20, choices=EventKind.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")

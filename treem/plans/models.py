@@ -169,7 +169,7 @@ class Target(RecordModel):
     """A target (chỉ tiêu): text, unit, baseline, and values by year."""
 
     document = models.ForeignKey(
-        Document, models.CASCADE, related_name="targets", verbose_name=pgettext_lazy("plans", "set by")
+        Document, models.PROTECT, related_name="targets", verbose_name=pgettext_lazy("plans", "set by")
     )
     order = models.PositiveIntegerField(default=0)
     text = models.TextField(pgettext_lazy("plans", "target"))
@@ -258,7 +258,7 @@ class Task(RecordModel):
     """A task (nhiệm vụ). Its deadline is data: a date, a yearly day/month, or a month of a year."""
 
     document = models.ForeignKey(
-        Document, models.CASCADE, related_name="tasks", verbose_name=pgettext_lazy("plans", "document")
+        Document, models.PROTECT, related_name="tasks", verbose_name=pgettext_lazy("plans", "document")
     )
     order = models.PositiveIntegerField(default=0)
     section = models.CharField(pgettext_lazy("plans", "section"), max_length=300, blank=True)
@@ -314,7 +314,7 @@ class TaskAgency(models.Model):
 class TaskUpdate(RecordModel):
     """Progress reported on a task by its agency: text, figures, evidence files."""
 
-    task = models.ForeignKey(Task, models.CASCADE, related_name="updates")
+    task = models.ForeignKey(Task, models.PROTECT, related_name="updates")
     agency = models.ForeignKey("accounts.Agency", models.PROTECT, null=True, blank=True, related_name="+")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
     text = models.TextField(pgettext_lazy("plans", "progress"))
@@ -459,7 +459,7 @@ class Submission(RecordModel):
 
 
 class SubmissionFigure(models.Model):
-    submission = models.ForeignKey(Submission, models.CASCADE, related_name="figures")
+    submission = models.ForeignKey(Submission, models.PROTECT, related_name="figures")
     target = models.ForeignKey(Target, models.PROTECT, related_name="+")
     value = models.DecimalField(pgettext_lazy("plans", "value"), max_digits=16, decimal_places=4)
     note = models.CharField(pgettext_lazy("plans", "note"), max_length=300, blank=True)
@@ -487,7 +487,7 @@ class SubmissionEvent(models.Model):
     """The history of a submission and of what counted: each submit records whether it met the deadline in force
     and whether its time is the one that counts."""
 
-    submission = models.ForeignKey(Submission, models.CASCADE, related_name="events")
+    submission = models.ForeignKey(Submission, models.PROTECT, related_name="events")
     kind = models.CharField(max_length=12, choices=EventKind.choices)
     at = models.DateTimeField()
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
@@ -512,8 +512,8 @@ class Attachment(RecordModel):
     size = models.PositiveIntegerField(default=0)
     content_type = models.CharField(max_length=100, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
-    task_update = models.ForeignKey(TaskUpdate, models.CASCADE, null=True, blank=True, related_name="attachments")
-    submission = models.ForeignKey(Submission, models.CASCADE, null=True, blank=True, related_name="attachments")
+    task_update = models.ForeignKey(TaskUpdate, models.PROTECT, null=True, blank=True, related_name="attachments")
+    submission = models.ForeignKey(Submission, models.PROTECT, null=True, blank=True, related_name="attachments")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
@@ -555,7 +555,7 @@ class Reminder(TimestampedModel):
 class ConsolidatedReport(RecordModel):
     """The focal agency's consolidated report of a round (Decree 30 DOCX and PDF)."""
 
-    round = models.ForeignKey(ReportingRound, models.CASCADE, related_name="reports")
+    round = models.ForeignKey(ReportingRound, models.PROTECT, related_name="reports")
     docx = models.FileField(upload_to=report_upload_to, max_length=300, blank=True)
     pdf = models.FileField(upload_to=report_upload_to, max_length=300, blank=True)
     summary = models.JSONField(default=dict, blank=True)
