@@ -30,7 +30,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
 from lxml import etree
 
 from .formats import format_number
@@ -41,8 +41,14 @@ RATIO_FLOOR_BYTES = MB
 _CHUNK = 64 * 1024
 
 
+# The plan parser also runs as a plain script (python -m treem.plans.parser), without Django settings: then the
+# defaults apply and messages stay untranslated.
 def _setting(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
+    return int(getattr(settings, name, default)) if settings.configured else default
+
+
+def _(message: str) -> str:
+    return gettext(message) if settings.configured else message
 
 
 def size_text(size: int) -> str:
