@@ -379,6 +379,29 @@ def receive(upload, *, allowed: Iterable[str], max_bytes: int, sniff: bool = Tru
 
 # ---------------------------------------------------------------- spreadsheets
 
+SPREADSHEET_EXTENSIONS = frozenset({".xlsx", ".xls", ".ods", ".csv", ".tsv", ".txt"})
+# A password-protected workbook is an OLE container whatever its extension says.
+_SPREADSHEET_KINDS = {".xlsx": {XLSX, OLE}, ".xls": {OLE}, ".ods": {ODS}}
+
+
+def receive_spreadsheet(upload, *, max_bytes: int, allowed: Iterable[str] = SPREADSHEET_EXTENSIONS) -> Upload:
+    """The gate for a spreadsheet upload, cheap enough for the web request: extension, size, content agreeing with
+    the extension (CSV: text in any encoding), ZIP central directory. The sheets themselves are scanned
+    (scan_workbook) where the file is read, by the background job for a large file."""
+    checked = receive(upload, allowed=allowed, max_bytes=max_bytes, sniff=False, verify=False)
+    expected = _SPREADSHEET_KINDS.get(checked.extension)
+    if expected is not None:
+        agrees = checked.kind in expected
+    else:  # CSV and text: any encoding (the reader decodes legacy Vietnamese code pages), but no binary file
+        sample = checked.content[:4096]
+        utf16 = sample.startswith((b"\xff\xfe", b"\xfe\xff"))
+        agrees = checked.kind in (TEXT, None) and (b"\x00" not in sample or utf16)
+    if not agrees:
+        raise UploadRefused(_("The content of the file is not a %(ext)s file.")
+                            % {"ext": checked.extension.upper().lstrip(".")}, code="file_content")
+    return checked
+
+
 
 @dataclass(frozen=True)
 class SheetLimits:
