@@ -24,6 +24,7 @@ import re
 import struct
 import time
 import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -155,6 +156,7 @@ class ZipLimits:
     ratio: int  # uncompressed / compressed, for members above RATIO_FLOOR_BYTES
     members: int
     xml_member: int | None = None  # a tighter limit on each .xml member (what a parser loads as a tree)
+    ratio_floor: int = RATIO_FLOOR_BYTES
 
 
 def zip_limits(kind: Kind, *, xml_member: int | None = None) -> ZipLimits:
@@ -234,7 +236,7 @@ def inspect_zip(data: bytes, limits: ZipLimits, *, verify: bool = False) -> ZipS
             if info.file_size > member_limit(info.filename, limits):
                 raise _refuse_member(member_limit(info.filename, limits))
             ratio = info.file_size / max(info.compress_size, 1)
-            if info.file_size > RATIO_FLOOR_BYTES and ratio > limits.ratio:
+            if info.file_size > limits.ratio_floor and ratio > limits.ratio:
                 raise UploadRefused(
                     _("A part of the file is compressed %(ratio)s times, more than the %(limit)s times accepted: "
                       "the file looks like a zip bomb.")
@@ -266,7 +268,7 @@ class BoundedReader(io.RawIOBase):
     def readinto(self, buffer) -> int:
         try:
             chunk = self.stream.read(min(len(buffer), self.limit - self.count + 1))
-        except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:  # bad CRC, truncated data
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:  # bad CRC, truncated data
             raise _damaged() from exc
         self.count += len(chunk)
         if self.count > self.limit:
@@ -282,7 +284,7 @@ class BoundedReader(io.RawIOBase):
 def open_member(archive: zipfile.ZipFile, name: str, limit: int) -> BoundedReader:
     try:
         return BoundedReader(archive.open(name), limit)
-    except (zipfile.BadZipFile, NotImplementedError, OSError, ValueError, EOFError, RuntimeError) as exc:
+    except (zipfile.BadZipFile, zlib.error, NotImplementedError, OSError, ValueError, EOFError, RuntimeError) as exc:
         raise _damaged() from exc
 
 
@@ -603,7 +605,7 @@ def scan_workbook(data: bytes, kind: Kind, limits: SheetLimits) -> ZipSummary:
                 with open_member(archive, "content.xml", zip_limit.member) as reader:
                     _scan_ods(reader, limits)
                 scanned.add("content.xml")
-        except etree.XMLSyntaxError as exc:
+        except (etree.XMLSyntaxError, ValueError) as exc:  # ValueError: a row or repeat count that is no number
             raise _xml_failed(exc, limits) from exc
         for info in archive.infolist():
             if info.filename not in scanned and not info.is_dir():
@@ -624,6 +626,6 @@ class Deadline:
         self.ends = time.monotonic() + self.seconds
 
     def check(self) -> None:
-        if time.monotonic() > self.ends:
+        if time.monotonic() >= self.ends:
             raise UploadRefused(_("Reading the file took more than %(seconds)s seconds and was stopped; split it into "
                                   "smaller files.") % {"seconds": format_number(self.seconds, 0)}, code="too_slow")

@@ -134,19 +134,18 @@ def read_table(
 def _check_workbook(data: bytes, filename: str, max_rows: int) -> None:
     """The upload gate before calamine builds anything: the type agrees with the extension, the ZIP is no bomb, no
     sheet is wider than the column limit, longer than the row limit or holds an oversized cell."""
-    kind = uploads.detect(data) if data.startswith(_ZIP_SIGNATURE) else uploads.OLE
-    extension = os.path.splitext(filename)[1].lower()
-    expected = uploads.kind_for(extension)
-    if kind is None:
-        raise _broken(filename)
-    if kind.zipped and not kind.spreadsheet:
-        raise _not_a_workbook(filename)
-    if expected is not None and expected.spreadsheet and kind != expected and kind != uploads.OLE:
-        raise _not_a_workbook(filename)  # an ODS named .xlsx, say: say so rather than read it by chance
-    if not kind.zipped:
-        return
     try:
-        uploads.scan_workbook(data, kind, uploads.SheetLimits(rows=HEADER_SEARCH_ROWS + max_rows + 1))
+        kind = uploads.detect(data) if data.startswith(_ZIP_SIGNATURE) else uploads.OLE
+        extension = os.path.splitext(filename)[1].lower()
+        expected = uploads.kind_for(extension)
+        if kind is None:
+            raise _broken(filename)
+        if kind.zipped and not kind.spreadsheet:
+            raise _not_a_workbook(filename)
+        if expected is not None and expected.spreadsheet and kind != expected and kind != uploads.OLE:
+            raise _not_a_workbook(filename)  # an ODS named .xlsx, say: say so rather than read it by chance
+        if kind.zipped:
+            uploads.scan_workbook(data, kind, uploads.SheetLimits(rows=HEADER_SEARCH_ROWS + max_rows + 1))
     except uploads.SheetTooLong as exc:
         raise _too_many_rows(filename, max_rows) from exc
     except uploads.UploadRefused as exc:
