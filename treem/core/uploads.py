@@ -13,7 +13,8 @@ Every refusal is an `UploadRefused` (a ValidationError) with a `code` and a Viet
 
 Settings (bytes unless said; see README's Configuration table): UPLOAD_DOCUMENT_UNZIPPED_MAX_BYTES (50 MB),
 UPLOAD_SPREADSHEET_UNZIPPED_MAX_BYTES (250 MB), UPLOAD_ZIP_MEMBER_MAX_BYTES (200 MB), UPLOAD_ZIP_MAX_RATIO (100),
-UPLOAD_ZIP_MAX_MEMBERS (1000), UPLOAD_SHEET_MAX_COLUMNS (200), UPLOAD_SHEET_MAX_CELL_CHARS (32 767).
+UPLOAD_ZIP_MAX_MEMBERS (1000), UPLOAD_SHEET_MAX_COLUMNS (200), UPLOAD_SHEET_MAX_CELL_CHARS (32 767),
+UPLOAD_PARSE_SECONDS (20).
 """
 
 from __future__ import annotations
@@ -622,7 +623,7 @@ class Deadline:
     """A parse that checks `check()` in its loops stops after `seconds` (a file made to be slow to read)."""
 
     def __init__(self, seconds: float | None = None):
-        self.seconds = seconds if seconds is not None else _setting("UPLOAD_PARSE_SECONDS", 60)
+        self.seconds = seconds if seconds is not None else _setting("UPLOAD_PARSE_SECONDS", 20)
         self.ends = time.monotonic() + self.seconds
 
     def check(self) -> None:

@@ -222,6 +222,7 @@ class _ListNumbering:
         self.qn = qn
         self.levels: dict[tuple[str, int], tuple[str, str, int]] = {}
         self.counters: dict[str, list[int]] = {}
+        self.styles: dict[str | None, list[object]] = {}
         try:
             numbering = document.part.numbering_part.element  # type: ignore[attr-defined]
         except (KeyError, NotImplementedError, AttributeError):
@@ -243,13 +244,22 @@ class _ListNumbering:
         child = element.find(self.qn(tag))  # type: ignore[attr-defined]
         return child.get(self.qn("w:val")) if child is not None and child.get(self.qn("w:val")) is not None else default
 
+    def _style_chain(self, paragraph: object) -> list[object]:
+        """The paragraph properties of its style and the styles it is based on (list numbering often comes from the
+        paragraph style, "List Number"). Cached per style: python-docx looks a style up by scanning every style, which
+        made a long document quadratic."""
+        style_id = paragraph._p.style  # type: ignore[attr-defined]
+        if style_id not in self.styles:
+            chain, style = [], getattr(paragraph, "style", None)
+            while style is not None:
+                chain.append(style.element.pPr)
+                style = style.base_style
+            self.styles[style_id] = chain
+        return self.styles[style_id]
+
     def _number_properties(self, paragraph: object) -> tuple[str, int] | None:
         qn = self.qn
-        candidates = [paragraph._p.pPr]  # type: ignore[attr-defined]
-        style = getattr(paragraph, "style", None)
-        while style is not None:  # list numbering often comes from the paragraph style ("List Number")
-            candidates.append(style.element.pPr)
-            style = style.base_style
+        candidates = [paragraph._p.pPr, *self._style_chain(paragraph)]  # type: ignore[attr-defined]
         for properties in candidates:
             num_pr = properties.find(qn("w:numPr")) if properties is not None else None
             if num_pr is None:
