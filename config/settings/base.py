@@ -159,6 +159,23 @@ WHITENOISE_USE_FINDERS = True  # serve straight from the apps when collectstatic
 TREEM_POPULATION_REGISTRY = os.environ.get(
     "TREEM_POPULATION_REGISTRY", "treem.registry.quality.linkage.CsvPopulationRegistry")
 
+# The upload gate (treem.core.uploads), shared by every upload: limits on what a ZIP-based file (XLSX, ODS, DOCX, ODT)
+# may unzip to, checked on its central directory before any parsing and again while reading; and on a sheet's shape.
+# Sizes in bytes. The size of the file as received is each upload's own setting (the last four).
+UPLOAD_DOCUMENT_UNZIPPED_MAX_BYTES = int(os.environ.get("UPLOAD_DOCUMENT_UNZIPPED_MAX_BYTES", 50 * 1024 * 1024))
+UPLOAD_SPREADSHEET_UNZIPPED_MAX_BYTES = int(os.environ.get("UPLOAD_SPREADSHEET_UNZIPPED_MAX_BYTES", 250 * 1024 * 1024))
+UPLOAD_ZIP_MEMBER_MAX_BYTES = int(os.environ.get("UPLOAD_ZIP_MEMBER_MAX_BYTES", 200 * 1024 * 1024))
+UPLOAD_ZIP_MAX_RATIO = int(os.environ.get("UPLOAD_ZIP_MAX_RATIO", 100))
+UPLOAD_ZIP_MAX_MEMBERS = int(os.environ.get("UPLOAD_ZIP_MAX_MEMBERS", 1000))
+UPLOAD_SHEET_MAX_COLUMNS = int(os.environ.get("UPLOAD_SHEET_MAX_COLUMNS", 200))
+UPLOAD_SHEET_MAX_CELL_CHARS = int(os.environ.get("UPLOAD_SHEET_MAX_CELL_CHARS", 32767))  # Excel's own limit
+UPLOAD_PARSE_SECONDS = int(os.environ.get("UPLOAD_PARSE_SECONDS", 20))
+PLANS_PARSE_XML_MAX_BYTES = int(os.environ.get("PLANS_PARSE_XML_MAX_BYTES", 10 * 1024 * 1024))
+PLANS_MAX_UPLOAD_BYTES = int(os.environ.get("PLANS_MAX_UPLOAD_BYTES", 20 * 1024 * 1024))
+CASES_MAX_UPLOAD_BYTES = int(os.environ.get("CASES_MAX_UPLOAD_BYTES", 10 * 1024 * 1024))
+REGISTRY_IMPORT_MAX_BYTES = int(os.environ.get("REGISTRY_IMPORT_MAX_BYTES", 25 * 1024 * 1024))
+TREEM_QUALITY_MAX_UPLOAD_MB = int(os.environ.get("TREEM_QUALITY_MAX_UPLOAD_MB", 50))
+
 # The task queue lives in the database: no broker to run; workers on many machines share it.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # A running job not heard from for this long is taken for abandoned where the database cannot tell (SQLite); on

@@ -140,3 +140,22 @@ def test_the_export_is_an_encrypted_xlsx_and_is_logged(client, new_case, worker_
     assert rows[0][0] == "Mã hồ sơ" and rows[1][0] == case.reference and rows[1][7] == "Lò Văn Páo"
     event = AuditEvent.objects.get(action="cases.case.export")
     assert event.actor == worker_x and event.summary["rows"] == 1 and event.summary["encrypted"] is True
+
+
+def test_a_zip_bomb_attachment_is_refused_through_the_page(client, new_case, worker_x):
+    """A DOCX carrying 20 MB of zeros compressed a thousand times: the upload gate refuses it from its central
+    directory, before it is stored or opened."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(docx_bytes())) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bomb:
+        for info in source.infolist():
+            bomb.writestr(info.filename, source.read(info.filename))
+        bomb.writestr("word/media/image1.bin", b"\x00" * (20 * 1024 * 1024))
+    assert len(out.getvalue()) < 100 * 1024
+    case = new_case()
+    client.force_login(worker_x)
+    response = client.post(f"/cases/{case.pk}/documents/", {
+        "version": version(case), "kind": "medical", "title": "Giấy khám",
+        "file": SimpleUploadedFile("giay-kham.docx", out.getvalue())})
+    assert response.status_code == 400
+    assert "bom nén" in response.content.decode() and "vượt quá giới hạn 100 lần" in response.content.decode()
+    assert not case.documents.exists()

@@ -2,6 +2,7 @@
 citations linked, and every bad input answered clearly without losing what was saved."""
 
 import io
+import zipfile
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -186,3 +187,32 @@ def test_only_a_focal_officer_of_the_province_may_upload(world, an_giang, lai_ch
     with pytest.raises(NotAllowed):
         draft_create(actor=make_user("cb", Role.COMMUNE_WORKER, commune_x), upload=_upload(SEED_002),
                      province=lai_chau)
+
+
+def test_the_upload_page_refuses_a_docx_whose_xml_would_not_fit_in_memory(client, world, officer_ag, an_giang):
+    """The attack: a DOCX of a few hundred KB holding a huge word/document.xml. The gate refuses it from the ZIP's
+    central directory (here: 11 MB of XML compressed several hundred times), before python-docx reads anything."""
+    word = Word()
+    word.add_paragraph("Kế hoạch")
+    out = io.BytesIO()
+    word.save(out)
+    paragraph = "<w:p><w:r><w:t>Kế hoạch bảo vệ trẻ em năm 2026.</w:t></w:r></w:p>".encode()
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(out.getvalue())) as source, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in source.infolist():
+            if info.filename != "word/document.xml":
+                z.writestr(info.filename, source.read(info.filename))
+        with z.open("word/document.xml", "w") as member:
+            member.write(b'<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
+                         b'wordprocessingml/2006/main"><w:body>')
+            for _ in range(11 * 1024 * 1024 // len(paragraph)):
+                member.write(paragraph)
+            member.write(b"</w:body></w:document>")
+    drafts = PlanDraft.objects.count()
+    client.force_login(officer_ag)
+    response = client.post("/plans/upload/", {"province": an_giang.pk,
+                                              "file": SimpleUploadedFile("ke-hoach.docx", bomb.getvalue())})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Một phần của tệp được nén tới" in page and "vượt quá giới hạn 100 lần" in page
+    assert PlanDraft.objects.count() == drafts

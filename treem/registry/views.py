@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from treem.accounts.scope import Capability, forbid_unless, scope_for
 from treem.audit.services import record, record_view
 from treem.cases.selectors import cases_for_child_visible_to
+from treem.core import uploads
 from treem.core.collation import unit_order
 from treem.core.exceptions import NotAllowed
 from treem.core.jobs import job_start, job_to_show
@@ -529,11 +530,15 @@ def import_start(request):
             form.add_error("file", _("The file is %(size)s MB; the limit is %(limit)s MB. Split it into smaller files.")
                            % {"size": importing._mb(upload.size), "limit": importing._mb(importing.max_bytes())})
         else:
-            content = upload.read()
-            batch = importing.batch_create(actor=request.user, commune=commune, filename=upload.name,
-                                           content=content, sheet=form.cleaned_data["sheet"])
-            _start_preview(request, batch)
-            return redirect("registry:import", pk=batch.pk)
+            try:  # the upload gate: type by content, ZIP limits; the sheets are scanned when the file is read
+                checked = uploads.receive_spreadsheet(upload, max_bytes=importing.max_bytes())
+            except uploads.UploadRefused as exc:
+                form.add_error("file", exc.messages[0])
+            else:
+                batch = importing.batch_create(actor=request.user, commune=commune, filename=upload.name,
+                                               content=checked.content, sheet=form.cleaned_data["sheet"])
+                _start_preview(request, batch)
+                return redirect("registry:import", pk=batch.pk)
     recent = selectors.import_batches_visible_to(request.user).select_related("commune").defer(
         "content", "report")[:10]
     return render(request, "registry/import_start.html", {"form": form, "recent": recent})

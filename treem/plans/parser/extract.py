@@ -21,11 +21,22 @@ from pathlib import Path
 
 from lxml import etree
 
+from treem.core import uploads
+
 from .errors import PlanParseError
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _IMAGE_MAGICS = (b"\x89PNG", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*", b"BM")
 _MIN_PDF_CHARACTERS_PER_PAGE = 20
+# A 200-page plan's document.xml is a few MB; python-docx holds the whole tree in memory (about 25 times the XML).
+DOCX_XML_MAX_BYTES = 10 * 1024 * 1024  # default of the PLANS_PARSE_XML_MAX_BYTES setting
+
+
+def _xml_limit() -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, "PLANS_PARSE_XML_MAX_BYTES", DOCX_XML_MAX_BYTES)) if settings.configured else (
+        DOCX_XML_MAX_BYTES)
 
 
 def _error(message_vi: str, message_en: str) -> PlanParseError:
@@ -92,16 +103,25 @@ def _sniff(data: bytes, name: str) -> str:
 
 
 def _sniff_zip(data: bytes, name: str) -> str:
+    """The upload gate decides the kind from the members and checks the ZIP limits (declared sizes, ratio, member
+    count, each XML part under the parser's own bound) before python-docx opens anything."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = set(archive.namelist())
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as error:
-        if _extension(name) == "docx":
+        kind = uploads.zip_kind(data)
+        if kind is not None:
+            uploads.inspect_zip(data, uploads.zip_limits(uploads.DOCX, xml_member=_xml_limit()), verify=True)
+    except uploads.UploadRefused as error:
+        if error.code == "zip_damaged" and _extension(name) == "docx":
             raise _corrupt_docx() from error
-        raise _error("Tệp nén (ZIP) bị hỏng.", "Corrupt ZIP archive.") from error
-    if "word/document.xml" in members:
+        raise _error(error.messages[0], f"Refused by the upload gate: {error.code}.") from error
+    if kind is None:
+        if _extension(name) == "docx":
+            raise _corrupt_docx()
+        raise _error("Tệp nén (ZIP) bị hỏng.", "Corrupt ZIP archive.")
+    if kind == uploads.DOCX:
         return "docx"
-    if "content.xml" in members:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:  # opened by the gate already: its member count is bounded
+        opendocument = "content.xml" in archive.namelist()
+    if opendocument:
         raise _error(
             "Tệp OpenDocument (.odt) chưa được hỗ trợ; hãy lưu lại thành .docx.", "ODT is not supported; save as .docx."
         )
@@ -202,6 +222,7 @@ class _ListNumbering:
         self.qn = qn
         self.levels: dict[tuple[str, int], tuple[str, str, int]] = {}
         self.counters: dict[str, list[int]] = {}
+        self.styles: dict[str | None, list[object]] = {}
         try:
             numbering = document.part.numbering_part.element  # type: ignore[attr-defined]
         except (KeyError, NotImplementedError, AttributeError):
@@ -223,13 +244,22 @@ class _ListNumbering:
         child = element.find(self.qn(tag))  # type: ignore[attr-defined]
         return child.get(self.qn("w:val")) if child is not None and child.get(self.qn("w:val")) is not None else default
 
+    def _style_chain(self, paragraph: object) -> list[object]:
+        """The paragraph properties of its style and the styles it is based on (list numbering often comes from the
+        paragraph style, "List Number"). Cached per style: python-docx looks a style up by scanning every style, which
+        made a long document quadratic."""
+        style_id = paragraph._p.style  # type: ignore[attr-defined]
+        if style_id not in self.styles:
+            chain, style = [], getattr(paragraph, "style", None)
+            while style is not None:
+                chain.append(style.element.pPr)
+                style = style.base_style
+            self.styles[style_id] = chain
+        return self.styles[style_id]
+
     def _number_properties(self, paragraph: object) -> tuple[str, int] | None:
         qn = self.qn
-        candidates = [paragraph._p.pPr]  # type: ignore[attr-defined]
-        style = getattr(paragraph, "style", None)
-        while style is not None:  # list numbering often comes from the paragraph style ("List Number")
-            candidates.append(style.element.pPr)
-            style = style.base_style
+        candidates = [paragraph._p.pPr, *self._style_chain(paragraph)]  # type: ignore[attr-defined]
         for properties in candidates:
             num_pr = properties.find(qn("w:numPr")) if properties is not None else None
             if num_pr is None:
@@ -282,7 +312,14 @@ def _text_box_paragraphs(paragraph: object) -> list[str]:
     return [text for text in texts if text.strip()]
 
 
-def _docx_text(data: bytes) -> str:
+def _in_time(deadline: uploads.Deadline) -> None:
+    try:
+        deadline.check()
+    except uploads.UploadRefused as error:
+        raise _error(error.messages[0], "Parsing took too long.") from error
+
+
+def _docx_text(data: bytes, deadline: uploads.Deadline) -> str:
     try:
         import docx
         from docx.table import Table
@@ -295,6 +332,7 @@ def _docx_text(data: bytes) -> str:
     chunks: list[str] = []
 
     def add_paragraph(paragraph: Paragraph) -> None:
+        _in_time(deadline)
         text = paragraph.text
         if text.strip():
             chunks.append(numbering.marker(paragraph) + text.strip("\n"))
@@ -318,6 +356,8 @@ def _docx_text(data: bytes) -> str:
 
     try:
         add_container(document)
+    except PlanParseError:
+        raise
     except Exception as error:
         raise _corrupt_docx() from error
     # Paragraphs are separated by a blank line; a line break inside a paragraph stays a single newline.
@@ -393,7 +433,7 @@ def _mark_paragraphs(lines: list[tuple[str, float, float]]) -> list[str]:
     return output
 
 
-def _pdf_text(data: bytes) -> str:
+def _pdf_text(data: bytes, deadline: uploads.Deadline) -> str:
     try:
         from pypdf import PdfReader
 
@@ -413,6 +453,7 @@ def _pdf_text(data: bytes) -> str:
     page_texts: list[str] = []
     pages_without_text = 0
     for page in pages:
+        _in_time(deadline)
         try:
             lines = _pdf_lines(page)
             if lines is None:
@@ -448,10 +489,11 @@ def extract_text(path_or_bytes: str | os.PathLike[str] | bytes, filename: str | 
     if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
         raise _error(f"Tệp {name or ''} rỗng, không có nội dung.".replace("  ", " "), "The file is empty.")
     kind = _sniff(data, name)
+    deadline = uploads.Deadline()  # UPLOAD_PARSE_SECONDS: a file made to be slow to read is stopped
     if kind == "pdf":
-        text = _pdf_text(data)
+        text = _pdf_text(data, deadline)
     elif kind == "docx":
-        text = _docx_text(data)
+        text = _docx_text(data, deadline)
     else:
         text = _decode_text(data) or ""
     text = text.replace("\r\n", "\n").replace("\r", "\n")

@@ -329,16 +329,20 @@ def linkage_start(*, actor, commune: Unit, filename: str, content: bytes, reques
     require_edit(actor, commune)
     if not content:
         raise ValidationError(_("The file is empty."))
-    try:
-        people = linkage.CsvPopulationRegistry.from_file(content, filename)
-    except TableError as exc:
-        raise ValidationError(str(exc)) from None
+    from treem.registry.importing import background_above_bytes
+
+    records = None
+    if len(content) <= background_above_bytes():  # a large extract is read by the job only, not in the request
+        try:
+            records = len(linkage.CsvPopulationRegistry.from_file(content, filename).records)
+        except TableError as exc:
+            raise ValidationError(str(exc)) from None
     with transaction.atomic():
         run = LinkageRun.objects.create(commune=commune, province_id=commune.province_id, filename=filename[:255],
                                         content=content, sha256=linkage.sha256(content), created_by=_user(actor),
-                                        summary={"population_records": len(people.records)})
+                                        summary={} if records is None else {"population_records": records})
         record(actor, "quality.linkagerun.create", run, unit=commune, request=request,
-               summary={"file": run.filename, "sha256": run.sha256, "records": len(people.records)})
+               summary={"file": run.filename, "sha256": run.sha256, "size": len(content), "records": records})
         run.job = job_start(actor=actor, kind="quality.linkage", runner=f"{RUNNERS}.run_linkage",
                             params={"run_id": str(run.pk)}, unit=commune, total=4)
         run.save(update_fields=["job", "updated_at"])

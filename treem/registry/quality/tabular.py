@@ -17,6 +17,8 @@ from typing import Any
 
 import python_calamine
 
+from treem.core import uploads
+
 from .columns import MARK_FIELDS, header_key, header_strength, map_headers
 from .text import clean_text
 
@@ -111,6 +113,7 @@ def read_table(
             "(Tệp > Thông tin > Bảo vệ sổ làm việc > Mã hoá bằng mật khẩu, xoá mật khẩu), lưu lại rồi tải lên."
         )
     if data.startswith((_ZIP_SIGNATURE, _OLE_SIGNATURE)):
+        _check_workbook(data, filename, max_rows)
         grid, sheet_names, chosen, file_format = _read_workbook(data, filename, sheet, max_rows)
         details: dict[str, str] = {}
     elif filename.lower().endswith(_CSV_SUFFIXES) or _looks_like_text(data):
@@ -119,10 +122,7 @@ def read_table(
         grid, details = _read_csv(data, filename, max_rows)
         sheet_names, chosen, file_format = [], None, "csv"
     else:
-        raise TableError(
-            f"Tệp '{filename}' không phải bảng tính đọc được. Hãy lưu lại dưới dạng Excel (.xlsx), "
-            "OpenDocument (.ods) hoặc CSV."
-        )
+        raise _not_a_workbook(filename)
     table = _build_table(grid, filename, max_rows, find_header)
     table.sheet_names, table.sheet_name, table.file_format, table.details = sheet_names, chosen, file_format, details
     return table
@@ -131,16 +131,48 @@ def read_table(
 # ---------------------------------------------------------------- workbooks
 
 
+def _check_workbook(data: bytes, filename: str, max_rows: int) -> None:
+    """The upload gate before calamine builds anything: the type agrees with the extension, the ZIP is no bomb, no
+    sheet is wider than the column limit, longer than the row limit or holds an oversized cell."""
+    try:
+        kind = uploads.detect(data) if data.startswith(_ZIP_SIGNATURE) else uploads.OLE
+        extension = os.path.splitext(filename)[1].lower()
+        expected = uploads.kind_for(extension)
+        if kind is None:
+            raise _broken(filename)
+        if kind.zipped and not kind.spreadsheet:
+            raise _not_a_workbook(filename)
+        if expected is not None and expected.spreadsheet and kind != expected and kind != uploads.OLE:
+            raise _not_a_workbook(filename)  # an ODS named .xlsx, say: say so rather than read it by chance
+        if kind.zipped:
+            uploads.scan_workbook(data, kind, uploads.SheetLimits(rows=HEADER_SEARCH_ROWS + max_rows + 1))
+    except uploads.SheetTooLong as exc:
+        raise _too_many_rows(filename, max_rows) from exc
+    except uploads.UploadRefused as exc:
+        raise TableError(f"Tệp '{filename}': {exc.messages[0]}") from exc
+
+
+def _not_a_workbook(filename: str) -> TableError:
+    return TableError(
+        f"Tệp '{filename}' không phải bảng tính đọc được. Hãy lưu lại dưới dạng Excel (.xlsx), "
+        "OpenDocument (.ods) hoặc CSV."
+    )
+
+
 def _open_workbook(data: bytes, filename: str) -> python_calamine.CalamineWorkbook:
     try:
         return python_calamine.load_workbook(io.BytesIO(data))
     except python_calamine.PasswordError as exc:
         raise TableError(f"Tệp '{filename}' được đặt mật khẩu; hãy bỏ mật khẩu rồi tải lên lại.") from exc
     except Exception as exc:  # calamine raises several types for broken zips and XML
-        raise TableError(
-            f"Tệp '{filename}' bị hỏng hoặc không phải bảng tính Excel/ODS hợp lệ; hãy mở bằng Excel hoặc "
-            "LibreOffice, lưu lại rồi tải lên."
-        ) from exc
+        raise _broken(filename) from exc
+
+
+def _broken(filename: str) -> TableError:
+    return TableError(
+        f"Tệp '{filename}' bị hỏng hoặc không phải bảng tính Excel/ODS hợp lệ; hãy mở bằng Excel hoặc "
+        "LibreOffice, lưu lại rồi tải lên."
+    )
 
 
 def _choose_sheet(workbook: python_calamine.CalamineWorkbook, filename: str, sheet: str | None) -> str:
@@ -164,6 +196,9 @@ def _read_workbook(data: bytes, filename: str, sheet: str | None, max_rows: int)
         chosen = _choose_sheet(workbook, filename, sheet)
         calamine_sheet = workbook.get_sheet_by_name(chosen)
         limit = HEADER_SEARCH_ROWS + max_rows + 1
+        if calamine_sheet.width > uploads.SheetLimits(rows=limit).columns:  # XLS: not scanned before (no ZIP)
+            raise TableError(f"Tệp '{filename}': trang tính '{chosen}' có {calamine_sheet.width} cột, vượt quá giới "
+                             f"hạn {uploads.SheetLimits(rows=limit).columns} cột. Hãy xoá các cột thừa rồi lưu lại.")
         end = calamine_sheet.end
         if end is not None and end[0] + 1 > limit:
             raise _too_many_rows(filename, max_rows)
@@ -224,8 +259,12 @@ def _read_csv(data: bytes, filename: str, max_rows: int) -> tuple[list[list[Any]
     text, encoding = _decode(data)
     delimiter = _sniff_delimiter(text)
     grid: list[list[Any]] = []
+    columns = uploads.SheetLimits(rows=max_rows).columns
     try:
         for fields in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            if len(fields) > columns and any(value.strip() for value in fields[columns:]):
+                raise TableError(f"Tệp CSV '{filename}' có dòng {len(grid) + 1} gồm {len(fields)} cột, vượt quá giới "
+                                 f"hạn {columns} cột. Hãy xoá các cột thừa rồi lưu lại.")
             grid.append(fields)
             if len(grid) > HEADER_SEARCH_ROWS + max_rows:
                 raise _too_many_rows(filename, max_rows)

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_POST
 
 from treem.accounts.scope import Capability, forbid_unless, scope_for
 from treem.audit.services import list_unit, record_list, record_view
+from treem.core import uploads
 from treem.core.collation import unit_order
 from treem.core.formats import format_date
 from treem.core.jobs import job_to_show
@@ -57,6 +58,12 @@ def _too_big(request, upload) -> bool:
         messages.error(request, _("The file is larger than %(limit)s MB.") % {"limit": limit})
         return True
     return False
+
+
+def _gate(upload, extensions=uploads.SPREADSHEET_EXTENSIONS) -> bytes:
+    """The upload gate (type by content, ZIP limits); the sheets are scanned when the file is read."""
+    limit = int(getattr(settings, "TREEM_QUALITY_MAX_UPLOAD_MB", MAX_UPLOAD_MB)) * 1024 * 1024
+    return uploads.receive_spreadsheet(upload, max_bytes=limit, allowed=extensions).content
 
 
 def _require(user, capability: str = VIEW) -> None:
@@ -358,7 +365,7 @@ def linkage(request):
             if upload is not None:
                 commune = _commune(request.user, request.POST.get("commune", ""), EDIT)
                 run = services.linkage_start(actor=request.user, commune=commune, filename=upload.name,
-                                             content=upload.read(), request=request)
+                                             content=_gate(upload), request=request)
             else:
                 extract = next((e for e in extracts if e["name"] == chosen), None)
                 if extract is None:
@@ -481,9 +488,10 @@ def cleaning_upload(request, pk):
     if _too_big(request, upload):
         return redirect("quality:cleaning_round", pk=item.pk)
     try:
-        services.cleaning_upload(actor=request.user, cleaning_round=item, filename=upload.name, content=upload.read(),
+        content = _gate(upload, {".xlsx", ".xls", ".ods"})
+        services.cleaning_upload(actor=request.user, cleaning_round=item, filename=upload.name, content=content,
                                  request=request)
-    except QualityProblem as exc:
+    except (QualityProblem, ValidationError) as exc:
         _problem(request, exc)
         return redirect("quality:cleaning_round", pk=item.pk)
     return redirect("quality:cleaning_review", pk=item.pk)
