@@ -47,3 +47,20 @@ def test_wrong_password_shows_a_vietnamese_error(live_server, demo):
         assert page.get_by_role("alert").is_visible()
 
 
+
+
+@pytest.mark.parametrize("username", ["canbo.binhlu", "quantri"])
+def test_the_desktop_menu_stays_on_one_line(live_server, demo, username):
+    # The commune worker has the most entries; at a common laptop width the menu must not wrap onto two lines.
+    with chromium_page(width=1366, height=900) as page:
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("Tên đăng nhập").fill(username)
+        page.get_by_label("Mật khẩu").fill(demo)
+        page.get_by_role("button", name="Đăng nhập").click()
+        page.wait_for_url(f"{live_server.url}/")
+        links = page.locator("nav .navbar-nav.me-auto .nav-link")
+        tops = {round(links.nth(i).bounding_box()["y"]) for i in range(links.count())}
+        heights = {round(links.nth(i).bounding_box()["height"]) for i in range(links.count())}
+        assert links.count() >= 5 and len(tops) == 1 and max(heights) < 50, (tops, heights)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"menu-desktop-{username}.png"))

@@ -43,7 +43,7 @@ def staff_name(username: str) -> str:
         sex = "FM"[n % 2]
         name = (f"{FAMILY_NAMES[n % len(FAMILY_NAMES)]} {MIDDLE_NAMES[sex][n // 2 % 4]} "
                 f"{GIVEN_NAMES[sex][n // 8 % 12]}")
-        if name not in taken:
+        if name not in taken and MIDDLE_NAMES[sex][n // 2 % 4] != GIVEN_NAMES[sex][n // 8 % 12]:
             return name
     return username
 

@@ -9,6 +9,7 @@ MODULES = [
         pgettext_lazy("plans", "What I must report"),
         Capability.REPORT_FOR_AGENCY,
         pgettext_lazy("plans", "Your agency's reports and tasks from every plan, by deadline."),
+        short=pgettext_lazy("plans", "My reports"),
     ),
     Module(
         "plans:index",
@@ -17,5 +18,6 @@ MODULES = [
         pgettext_lazy(
             "plans", "Directive 28 and the plans that implement it, their targets, tasks and reporting rounds."
         ),
+        short=pgettext_lazy("plans", "Plans"),
     ),
 ]

@@ -5,5 +5,6 @@ from treem.web.navigation import Module
 
 MODULES = [
     Module("registry:list", _("Child register"), Capability.VIEW_CHILDREN,
-           _("Children of your communes: search, records, special circumstances, import and export.")),
+           _("Children of your communes: search, records, special circumstances, import and export."),
+           short=_("Children")),
 ]

@@ -21,16 +21,18 @@ class Module:
     label: str
     capability: str
     description: str = ""
+    short: str = ""  # the menu's label, a word or two so that the desktop menu stays on one line
 
 
 MODULES: list[Module] = [
     Module("web:units", _("Administrative units"), Capability.VIEW_UNITS,
-           _("Provinces and communes in your scope, with their legacy history.")),
+           _("Provinces and communes in your scope, with their legacy history."), short=_("Units")),
     Module("web:agencies", _("Agencies"), Capability.VIEW_UNITS,
-           _("Departments, mass organisations, press and People's Committees.")),
-    Module("audit:events", _("Audit log"), Capability.VIEW_AUDIT, _("Who did what, when, on which record.")),
+           _("Departments, mass organisations, press and People's Committees."), short=_("Agencies")),
+    Module("audit:events", _("Audit log"), Capability.VIEW_AUDIT, _("Who did what, when, on which record."),
+           short=_("Audit log")),
     Module("admin:index", _("System administration"), Capability.MANAGE_REFERENCE,
-           _("Users, assignments and reference data.")),
+           _("Users, assignments and reference data."), short=_("Administration")),
 ]
 
 
@@ -57,5 +59,5 @@ def modules_for(scope) -> list[dict]:
         except NoReverseMatch:
             continue
         entries.append({"url": url, "label": module.label, "description": module.description,
-                        "url_name": module.url_name})
+                        "short": module.short or module.label, "url_name": module.url_name})
     return entries

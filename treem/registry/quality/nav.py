@@ -6,5 +6,5 @@ from treem.web.navigation import Module
 MODULES = [
     Module("quality:index", _("Data quality"), Capability.VIEW_CHILDREN,
            _("Missing and contradictory facts, duplicates, linkage with the population database, cleaning and "
-             "re-checks of the child register.")),
+             "re-checks of the child register."), short=_("Data quality")),
 ]
