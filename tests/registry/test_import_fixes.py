@@ -46,8 +46,13 @@ SHORT_HEADER = ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Số đ�
 
 def counts():
     return (Child.objects.count(), Carer.objects.count(), ChildCarer.objects.count(),
-            AuditEvent.objects.filter(action__startswith="registry.")  # writes: reads are logged too
-            .exclude(action__endswith=".view").exclude(action__endswith=".list").count())
+            # changes to the register: not reads (logged too), nor the import's own steps (upload, preview, columns)
+            AuditEvent.objects.filter(action__startswith="registry.").exclude(action__endswith=".view")
+            .exclude(action__endswith=".list").exclude(action__in=IMPORT_STEPS).count())
+
+
+IMPORT_STEPS = ["registry.import.upload", "registry.import.preview", "registry.import.columns",
+                "registry.import.commit_queued"]
 
 
 def plan_of(content, filename, commune):

@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from treem.accounts.scope import Capability, forbid_unless, scope_for
 from treem.audit.models import AuditEvent
+from treem.audit.services import changes as audit_changes
 from treem.audit.services import record
 from treem.core.faults import checkpoint
 from treem.core.formats import format_date
@@ -877,13 +878,75 @@ def import_file(content: bytes, filename: str, *, commune: Unit, actor, sheet: s
 # ---------------------------------------------------------------- batches (the web flow)
 
 
-def batch_create(*, actor, commune: Unit, filename: str, content: bytes, sheet: str = "") -> ImportBatch:
+@transaction.atomic
+def batch_create(*, actor, commune: Unit, filename: str, content: bytes, sheet: str = "", request=None) -> ImportBatch:
     """Keep an uploaded file for its preview and commit. Writes nothing to the register."""
     _require_edit(actor, commune)
-    return ImportBatch.objects.create(
+    batch = ImportBatch.objects.create(
         commune=commune, province_id=commune.province_id, filename=filename[:255], size=len(content),
         sha256=hashlib.sha256(content).hexdigest(), content=content, sheet=sheet[:120],
         created_by=actor if getattr(actor, "pk", None) else None, status=ImportStatus.PREVIEWING)
+    record(actor, "registry.import.upload", batch, unit=commune, request=request,
+           summary={"file": batch.filename, "size": batch.size, "sha256": batch.sha256})
+    return batch
+
+
+@transaction.atomic
+def batch_preview_start(*, actor, batch: ImportBatch, request=None) -> ImportBatch:
+    """Check the batch's file: at once for a small file, in a background job for a large one."""
+    _require_edit(actor, batch.commune)
+    background = batch.size > background_above_bytes()
+    if background:
+        from treem.core.jobs import job_start
+
+        batch.status = ImportStatus.PREVIEWING
+        batch.job = job_start(actor=actor, kind="registry.import.preview", params={"batch_id": str(batch.pk)},
+                              runner="treem.registry.importing.run_preview", unit=batch.commune)  # runs on commit
+        batch.save(update_fields=["status", "job", "updated_at"])
+    else:
+        batch_preview(batch)
+    record(actor, "registry.import.preview", batch, unit=batch.commune, request=request,
+           summary={"sheet": batch.sheet, "background": background, "status": batch.status})
+    return batch
+
+
+@transaction.atomic
+def batch_columns_set(*, actor, batch: ImportBatch, overrides: dict, sheet: str | None = None,
+                      request=None) -> ImportBatch:
+    """The person's reading of the file's columns (header -> field, or None to ignore), and/or another sheet; then
+    the file is checked again."""
+    _require_edit(actor, batch.commune)
+    if batch.status == ImportStatus.COMMITTED:
+        raise ImportProblem(_("This file was already saved."))
+    before = {"columns": batch.header_overrides, "sheet": batch.sheet}
+    batch.header_overrides = overrides
+    if sheet is not None and sheet in (batch.sheet_names or []):
+        batch.sheet = sheet
+    batch.save(update_fields=["header_overrides", "sheet", "updated_at"])
+    record(actor, "registry.import.columns", batch, unit=batch.commune, request=request,
+           summary=audit_changes(before, {"columns": batch.header_overrides, "sheet": batch.sheet}))
+    return batch_preview_start(actor=actor, batch=batch, request=request)
+
+
+def batch_commit_start(*, actor, batch: ImportBatch, request=None) -> ImportBatch:
+    """Save a checked batch: at once for a small file (batch_commit, its own transaction and audit event), in a
+    background job for a large one."""
+    _require_edit(actor, batch.commune)
+    if batch.status != ImportStatus.PREVIEWED:
+        raise ImportProblem(_("This file has not been checked yet, or was already saved."))
+    if batch.size <= background_above_bytes():
+        return batch_commit(batch, actor=actor, request=request)
+    from treem.core.jobs import job_start
+
+    with transaction.atomic():
+        batch.status = ImportStatus.COMMITTING
+        batch.job = job_start(actor=actor, kind="registry.import.commit", params={"batch_id": str(batch.pk)},
+                              runner="treem.registry.importing.run_commit", unit=batch.commune,
+                              total=batch.summary.get("total", 0))  # runs on commit
+        batch.save(update_fields=["status", "job", "updated_at"])
+        record(actor, "registry.import.commit_queued", batch, unit=batch.commune, request=request,
+               summary={"rows": batch.summary.get("total", 0)})
+    return batch
 
 
 def _progress_for(job):

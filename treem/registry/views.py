@@ -23,7 +23,7 @@ from treem.cases.selectors import cases_for_child_visible_to
 from treem.core import uploads
 from treem.core.collation import unit_order
 from treem.core.exceptions import NotAllowed
-from treem.core.jobs import job_start, job_to_show
+from treem.core.jobs import job_to_show
 from treem.core.text import fold
 from treem.geo.models import Unit, UnitLevel, UnitSystem
 from treem.web.views import paginate
@@ -536,8 +536,9 @@ def import_start(request):
                 form.add_error("file", exc.messages[0])
             else:
                 batch = importing.batch_create(actor=request.user, commune=commune, filename=upload.name,
-                                               content=checked.content, sheet=form.cleaned_data["sheet"])
-                _start_preview(request, batch)
+                                               content=checked.content, sheet=form.cleaned_data["sheet"],
+                                               request=request)
+                importing.batch_preview_start(actor=request.user, batch=batch, request=request)
                 return redirect("registry:import", pk=batch.pk)
     recent = selectors.import_batches_visible_to(request.user).select_related("commune").defer(
         "content", "report")[:10]
@@ -552,17 +553,6 @@ def import_template(request):
     response["Content-Disposition"] = 'attachment; filename="mau-danh-sach-tre-em.xlsx"'
     write_import_template(response)
     return response
-
-
-def _start_preview(request, batch):
-    if batch.size > importing.background_above_bytes():
-        batch.status = ImportStatus.PREVIEWING
-        batch.job = job_start(actor=request.user, kind="registry.import.preview",
-                              runner="treem.registry.importing.run_preview", params={"batch_id": str(batch.pk)},
-                              unit=batch.commune)
-        batch.save(update_fields=["status", "job", "updated_at"])
-    else:
-        importing.batch_preview(batch)
 
 
 def _batch(user, pk) -> ImportBatch:
@@ -617,11 +607,8 @@ def import_mapping(request, pk):
             if value and value not in fields:
                 continue
             overrides[header] = value or None
-    batch.header_overrides = overrides
-    if request.POST.get("sheet") is not None and request.POST.get("sheet") in (batch.sheet_names or []):
-        batch.sheet = request.POST["sheet"]
-    batch.save(update_fields=["header_overrides", "sheet", "updated_at"])
-    _start_preview(request, batch)
+    importing.batch_columns_set(actor=request.user, batch=batch, overrides=overrides, sheet=request.POST.get("sheet"),
+                                request=request)
     return redirect("registry:import", pk=batch.pk)
 
 
@@ -632,9 +619,7 @@ def import_sheet(request, pk):
     sheet = request.POST.get("sheet", "")
     if batch.status == ImportStatus.COMMITTED or sheet not in (batch.sheet_names or []):
         raise Http404
-    batch.sheet, batch.header_overrides = sheet, {}
-    batch.save(update_fields=["sheet", "header_overrides", "updated_at"])
-    _start_preview(request, batch)
+    importing.batch_columns_set(actor=request.user, batch=batch, overrides={}, sheet=sheet, request=request)
     return redirect("registry:import", pk=batch.pk)
 
 
@@ -645,18 +630,13 @@ def import_commit(request, pk):
     if batch.status != ImportStatus.PREVIEWED:
         messages.error(request, _("This file has not been checked yet, or was already saved."))
         return redirect("registry:import", pk=batch.pk)
-    if batch.size > importing.background_above_bytes():
-        batch.status = ImportStatus.COMMITTING
-        batch.job = job_start(actor=request.user, kind="registry.import.commit",
-                              runner="treem.registry.importing.run_commit", params={"batch_id": str(batch.pk)},
-                              unit=batch.commune, total=batch.summary.get("total", 0))
-        batch.save(update_fields=["status", "job", "updated_at"])
-        return redirect("registry:import", pk=batch.pk)
     try:
-        importing.batch_commit(batch, actor=request.user, request=request)
+        importing.batch_commit_start(actor=request.user, batch=batch, request=request)
     except importing.ImportProblem as exc:
         messages.error(request, str(exc))
     else:
+        if batch.status == ImportStatus.COMMITTING:  # a large file: saved by a background job
+            return redirect("registry:import", pk=batch.pk)
         s = batch.summary
         messages.success(request, _("Saved: %(create)s added, %(update)s updated, %(unchanged)s unchanged, "
                                     "%(reject)s rejected.") % s)
