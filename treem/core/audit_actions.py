@@ -1,0 +1,11 @@
+"""The audit actions of the shared machinery: jobs and prepared files (see treem.audit.registry)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from treem.audit.registry import action, register
+
+register(
+    action("core.job.start", _("{actor} started a long task"), _("Long task started"), hidden=frozenset({"kind"})),
+    action("core.file.download", _("{actor} downloaded the file {object}"), _("File downloaded"), read=True),
+    action("core.file.purge", _("{actor} deleted the expired prepared files"), _("Expired files deleted")),
+)
