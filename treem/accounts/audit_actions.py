@@ -9,6 +9,7 @@ from .lockout import LOGIN_FAILED, LOGIN_OK
 register(
     action(LOGIN_OK, _("{actor} signed in"), _("Signed in"), hidden=frozenset({"username"})),
     action(LOGIN_FAILED, _("A sign-in failed"), _("Sign-in failed")),
+    action("api.token.revoke", _("{actor} signed out of the API and its key was revoked"), _("API key revoked")),
     action("accounts.user.create", _("{actor} created the account of {object}"), _("Account created")),
     action("accounts.user.password_change", _("{actor} changed the password of {object}"), _("Password changed"),
            hidden=frozenset({"password"})),
