@@ -150,7 +150,7 @@ def test_a_provisional_record_reads_as_an_addition_to_who_may_not_see_the_case(w
     with translation.override("vi"):
         hidden = child_history(worker_x, child, case_visible=False)[0]
         shown = child_history(worker_x, child, case_visible=True)[0]
-    assert hidden.label == "Thêm vào sổ" and hidden.lines == []
+    assert hidden.label == "Thêm vào sổ theo dõi" and hidden.lines == []
     assert shown.label == "Ghi nhận từ tin báo về bảo vệ trẻ em"
     assert ("Nguồn", "Ghi nhận từ tin báo về bảo vệ trẻ em") in shown.lines
 
