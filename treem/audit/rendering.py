@@ -232,7 +232,7 @@ def _plain_text(text: str) -> str:
         return moment.strftime("%d/%m/%Y %H:%M")
     if NUMBER.match(text):
         try:
-            return format_number(Decimal(text), len(text.partition(".")[2]))
+            return format_number(Decimal(text), len(text.partition(".")[2].rstrip("0")))  # 17.20 kg: 17,2
         except (InvalidOperation, TypeError):
             return text
     return text
