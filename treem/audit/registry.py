@@ -26,6 +26,11 @@ class AuditAction:
     reads_as: str = ""  # to a reader who may not see the case behind it, the event reads as this action
     read: bool = False  # a read of data (a record opened, a list shown, a file downloaded), not a change
 
+    @property
+    def app(self) -> str:
+        """The module that writes it ("cases": its details are for those who may see the case)."""
+        return self.code.partition(".")[0]
+
 
 _ACTIONS: dict[str, AuditAction] = {}
 

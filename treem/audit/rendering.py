@@ -57,7 +57,7 @@ def present(events, *, reader=None, case_visible: bool = True) -> list:
     names.fetch()
     for event in events:
         action = registry.get(event.action)
-        hide = action is not None and action.code.partition(".")[0] == "cases" and not case_visible
+        hide = action is not None and action.app == "cases" and not case_visible
         if hide and action.reads_as:
             action = registry.get(action.reads_as)
         event.details, changed = ([], []) if hide else _details(event, names)
