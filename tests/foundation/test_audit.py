@@ -83,8 +83,8 @@ def test_auditor_browses_and_filters_the_log(client, make_user, national_admin, 
     services.agency_create(actor=national_admin, name="Sở Tư pháp", kind=AgencyKind.DEPARTMENT, province=lai_chau)
     auditor = make_user("kiemtoan", Role.AUDITOR)
     client.force_login(auditor)
-    page = client.get("/audit/?action=accounts.agency").content.decode()
-    assert "accounts.agency.create" in page and "Sở Tư pháp" in page
+    page = client.get("/audit/?action=accounts.agency.create").content.decode()
+    assert f"{national_admin.full_name} đã tạo cơ quan Sở Tư pháp" in page
     assert "Sở Tư pháp" not in client.get("/audit/?action=auth.").content.decode()
 
 

@@ -1,14 +1,37 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
+from treem.core.collation import vi_key
+
+from . import registry
 from .models import AuditEvent
+from .rendering import render_event
 from .services import record_list, record_view
+
+
+class ActionFilter(admin.SimpleListFilter):
+    """The registered actions by their names, not their codes."""
+
+    title = _("action")
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        return sorted(((a.code, str(a.name)) for a in registry.all_actions()), key=lambda pair: vi_key(pair[1]))
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
 
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "actor_label", "action", "object_repr", "unit", "ip"]
-    list_filter = ["action"]
+    list_display = ["at", "sentence", "unit", "ip"]
+    list_filter = [ActionFilter]
+    list_select_related = ["actor", "unit"]
     search_fields = ["actor_label", "object_repr", "object_id"]
+
+    @admin.display(description=_("what happened"))
+    def sentence(self, event):
+        return render_event(event)
 
     def has_add_permission(self, request):
         return False

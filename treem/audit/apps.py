@@ -8,4 +8,9 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit log")
 
     def ready(self):
+        from django.utils.module_loading import autodiscover_modules
+
         from . import admin_log  # noqa: F401
+
+        # Each app registers the audit actions it writes in its audit_actions.py (treem.audit.registry).
+        autodiscover_modules("audit_actions")

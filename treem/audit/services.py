@@ -6,6 +6,7 @@ from treem.core.actors import SystemActor
 from treem.geo.models import Unit, UnitLevel, UnitSystem
 
 from .models import AuditEvent
+from .registry import require
 
 SENSITIVE_FIELDS = {"password"}
 
@@ -22,8 +23,10 @@ def _client_ip(request) -> str | None:
 
 def record(actor, action: str, obj: models.Model | None = None, *, summary: dict | None = None, unit=None,
            request=None, using: str | None = None) -> AuditEvent:
-    """Write one audit event. `summary` holds the change (see `changes`) or what was viewed; never a password.
-    `using`: another database alias (a restore into a database other than the default)."""
+    """Write one audit event. `action` is a code registered in an app's audit_actions.py (else ValueError);
+    `summary` holds the change (see `changes`) or what was viewed; never a password. `using`: another database alias
+    (a restore into a database other than the default)."""
+    require(action)
     summary = {k: v for k, v in (summary or {}).items() if k not in SENSITIVE_FIELDS}
     return AuditEvent.objects.db_manager(using).create(
         **_actor_fields(actor),
@@ -37,8 +40,25 @@ def record(actor, action: str, obj: models.Model | None = None, *, summary: dict
     )
 
 
+def record_many(actor, action: str, objects_with_summaries, *, unit=None, at=None) -> int:
+    """Write one event per (object, summary), in bulk (COPY on PostgreSQL): the events of an import's thousands of
+    children. Same rules as `record`; returns how many were written."""
+    from treem.registry import bulk  # the registry's fast insert; the audit app is below it otherwise
+
+    require(action)
+    fields = _actor_fields(actor)
+    rows = [{"actor_id": fields["actor"].pk if fields["actor"] else None, "actor_label": fields["actor_label"],
+             "action": action, "object_type": obj._meta.label_lower, "object_id": str(obj.pk),
+             "object_repr": str(obj)[:200], "unit_id": unit.pk if unit is not None else None,
+             "summary": {k: v for k, v in (summary or {}).items() if k not in SENSITIVE_FIELDS},
+             **({"at": at} if at is not None else {})}
+            for obj, summary in objects_with_summaries]
+    bulk.insert_dicts(AuditEvent, rows)
+    return len(rows)
+
+
 def record_view(actor, obj: models.Model, *, unit=None, request=None, what: str = "") -> AuditEvent:
-    """Log that a person looked at a sensitive record."""
+    """Log that a person looked at a sensitive record (action "<app_label>.<model>.view", registered like any)."""
     return record(actor, f"{obj._meta.label_lower}.view", obj, summary={"what": what} if what else None,
                   unit=unit, request=request)
 

@@ -4,8 +4,11 @@ from django.forms import DateField
 from django.shortcuts import render
 
 from treem.accounts.scope import Capability
+from treem.core.collation import vi_key
 from treem.web.views import paginate
 
+from . import registry
+from .rendering import present
 from .selectors import audit_events_visible_to, filter_events
 from .services import list_unit, record_list
 
@@ -32,6 +35,8 @@ def events(request):
     record_list(request.user, "audit.auditevent.list", shown=len(page), page=page.number, request=request,
                 unit=list_unit(request.user, Capability.VIEW_AUDIT),
                 filters={k: v.strip()[:120] for k, v in request.GET.items() if v.strip() and k != "page"})
+    present(page.object_list, reader=request.user)  # a sentence per event, with the actor's full name
+    actions = sorted(((a.code, str(a.name)) for a in registry.all_actions()), key=lambda pair: vi_key(pair[1]))
     return render(request, "audit/events.html", {
-        "page": page, "querystring_base": querystring_base, "filters": request.GET,
+        "page": page, "querystring_base": querystring_base, "filters": request.GET, "actions": actions,
     })

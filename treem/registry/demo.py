@@ -13,12 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from treem.accounts.demo import DEMO_PROVINCES
-from treem.audit.models import AuditEvent
-from treem.audit.services import record
+from treem.audit.services import record, record_many
 from treem.core.actors import SYSTEM
 from treem.geo.models import Unit, UnitLevel, UnitSystem
 
-from . import bulk
 from .models import (
     Carer,
     Child,
@@ -68,12 +66,8 @@ def load(stdout) -> None:
                      for c in rows["children"] if risks and rng.random() < 0.02]
         ChildRisk.objects.bulk_create(risk_rows)
         now = timezone.now()
-        bulk.insert_many(AuditEvent, [
-            AuditEvent(actor=None, actor_label=str(SYSTEM), action="registry.child.create",
-                       object_type="registry.child", object_id=str(c.pk), object_repr=c.full_name,
-                       unit_id=commune.pk, at=now,
-                       summary={"source": SOURCE})
-            for c in rows["children"]])
+        record_many(SYSTEM, "registry.child.create", [(c, {"source": SOURCE}) for c in rows["children"]],
+                    unit=commune, at=now)
         loaded[commune] = rows["children"]
 
     # Families move: about 1% of each new demo commune's children are on their way to the other demo commune of
@@ -92,10 +86,8 @@ def load(stdout) -> None:
             Child.objects.filter(pk=child.pk).update(status=ChildStatus.MOVED, moved_to=others[0],
                                                      moved_on=today - timedelta(days=rng.randrange(1, 60)),
                                                      version=2)
-            AuditEvent.objects.create(actor=None, actor_label=str(SYSTEM), action="registry.child.move",
-                                      object_type="registry.child", object_id=str(child.pk),
-                                      object_repr=child.full_name, unit=commune,
-                                      summary={"status": ["active", "moved"], "to": others[0].name})
+            record(SYSTEM, "registry.child.move", child, unit=commune,
+                   summary={"status": ["active", "moved"], "to": others[0].name})
             moved += 1
     households = sum(_load_households(commune) for commune in communes)
     total = sum(len(c) for c in loaded.values())
@@ -152,11 +144,8 @@ def _load_households(commune: Unit) -> int:
     Household.objects.bulk_create(rows, batch_size=1000)
     Child.objects.bulk_update(children, ["household"], batch_size=1000)
     Carer.objects.bulk_update(carers, ["household"], batch_size=1000)
-    AuditEvent.objects.bulk_create([
-        AuditEvent(actor=None, actor_label=str(SYSTEM), action="registry.household.create",
-                   object_type="registry.household", object_id=str(h.pk), object_repr=str(h)[:200],
-                   unit_id=commune.pk, at=now, summary={"source": SOURCE, "poverty_status": h.poverty_status})
-        for h in rows], batch_size=1000)
+    record_many(SYSTEM, "registry.household.create",
+                [(h, {"source": SOURCE, "poverty_status": h.poverty_status}) for h in rows], unit=commune, at=now)
     return len(rows)
 
 

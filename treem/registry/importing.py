@@ -36,9 +36,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from treem.accounts.scope import Capability, forbid_unless, scope_for
-from treem.audit.models import AuditEvent
 from treem.audit.services import changes as audit_changes
-from treem.audit.services import record
+from treem.audit.services import record, record_many
 from treem.core.faults import checkpoint
 from treem.core.formats import format_date
 from treem.core.text import fold
@@ -619,12 +618,6 @@ def _require_edit(actor, commune: Unit) -> None:
                   and scope.covers_unit(Capability.EDIT_CHILDREN, commune))
 
 
-def _audit_fields(actor) -> dict:
-    if getattr(actor, "is_system", False) or not getattr(actor, "pk", None):
-        return {"actor": None, "actor_label": str(actor)}
-    return {"actor": actor, "actor_label": actor.get_username()}
-
-
 def _quality(values: dict) -> list[str]:
     from .quality.ethnicity import find_ethnic_group
 
@@ -640,7 +633,6 @@ def write_plan(plan: ImportPlan, *, actor, commune: Unit, batch: ImportBatch | N
                source_label: str = "") -> dict:
     """Write the create and update rows of a plan made inside the current transaction. Returns the summary."""
     now = timezone.now()
-    actor_fields = _audit_fields(actor)
     creates = [p for p in plan.rows if p.action == CREATE]
     updates = [p for p in plan.rows if p.action == UPDATE]
     batch_ref = str(batch.pk) if batch else source_label
@@ -652,8 +644,7 @@ def write_plan(plan: ImportPlan, *, actor, commune: Unit, batch: ImportBatch | N
         if any(current[p.child_id].version != p.version for p in updates):
             raise ImportProblem(_("Someone changed some of these children while the file was being saved. Nothing "
                                   "was saved: check the file again."))
-    children, carers, links, events = [], [], [], []
-    actor_id = actor_fields["actor"].pk if actor_fields["actor"] else None
+    children, carers, links, updated = [], [], [], []
     batch_id = batch.pk if batch else None
     families = _Families(commune, creates, now)
     for p in creates:
@@ -683,8 +674,7 @@ def write_plan(plan: ImportPlan, *, actor, commune: Unit, batch: ImportBatch | N
     bulk.insert_dicts(Carer, carers)
     bulk.insert_dicts(ChildCarer, links)
     checkpoint("registry.import.children_written")
-    events += families.join_register_children(actor_id=actor_id, actor_label=actor_fields["actor_label"],
-                                              batch_ref=batch_ref)
+    joined = families.join_register_children(batch_ref=batch_ref)
 
     if updates:
         changed_fields: set[str] = {"version", "updated_at", "name_folded", "quality_flags", "has_quality_issues"}
@@ -708,14 +698,12 @@ def write_plan(plan: ImportPlan, *, actor, commune: Unit, batch: ImportBatch | N
                 ChildCarer.objects.create(child_id=child.pk, carer_id=carer.pk, relation=CarerRelation.UNKNOWN)
             elif p.carer and "carer_phone" in p.changes:
                 phone_updates.append(Carer(pk=p.carer["carer_id"], phone=p.carer["phone"], updated_at=now))
-            events.append({"actor_id": actor_id, "actor_label": actor_fields["actor_label"],
-                           "action": "registry.child.update", "object_type": "registry.child",
-                           "object_id": str(child.pk), "object_repr": child.full_name[:200], "unit_id": commune.pk,
-                           "at": now, "summary": {**p.changes, "source": "import", "batch": batch_ref, "row": p.row}})
+            updated.append((child, {**p.changes, "source": "import", "batch": batch_ref, "row": p.row}))
         Child.objects.bulk_update(to_save, sorted(changed_fields), batch_size=1000)
         if phone_updates:
             Carer.objects.bulk_update(phone_updates, ["phone", "updated_at"], batch_size=1000)
-    bulk.insert_dicts(AuditEvent, events)
+    record_many(actor, "registry.child.household_join", joined, unit=commune, at=now)
+    record_many(actor, "registry.child.update", updated, unit=commune, at=now)
     summary = plan.summary()
     # One event for the import (the created children point to their batch: child.import_batch), one per updated
     # child with its changes.
@@ -797,9 +785,9 @@ class _Families:
         if key:
             self.carers[key] = carer_id
 
-    def join_register_children(self, *, actor_id, actor_label: str, batch_ref: str) -> list[dict]:
-        """Put the register's children (and their carer) into the new household of their new siblings; the audit
-        events of those children."""
+    def join_register_children(self, *, batch_ref: str) -> list[tuple[Child, dict]]:
+        """Put the register's children (and their carer) into the new household of their new siblings; returns
+        (child, summary) for the audit events of those children."""
         events = []
         for household_id, (loose, carer_id) in self.joining.items():
             if carer_id:
@@ -809,10 +797,8 @@ class _Families:
                 continue
             Child.objects.filter(pk__in=[child_id for child_id, _name in loose], household__isnull=True).update(
                 household_id=household_id, version=F("version") + 1, updated_at=self.now)
-            events += [{"actor_id": actor_id, "actor_label": actor_label, "action": "registry.child.household_join",
-                        "object_type": "registry.child", "object_id": str(child_id), "object_repr": name[:200],
-                        "unit_id": self.commune.pk, "at": self.now,
-                        "summary": {"household": [None, str(household_id)], "source": "import", "batch": batch_ref}}
+            events += [(Child(pk=child_id, full_name=name),
+                        {"household": [None, str(household_id)], "source": "import", "batch": batch_ref})
                        for child_id, name in loose]
         return events
 

@@ -252,65 +252,25 @@ def source_shown(child: Child, *, case_visible: bool) -> str:
 
 def child_history(user, child: Child, limit: int = 200, *, case_visible: bool = False):
     """Audit events about the child, newest first (the reader already passed child_detail's scope check), each with
-    `label` (what happened) and `lines` ([(field, "old → new" or value)]) for display. The details of events written
-    by the cases module (a provisional record made from a report) are shown only with `case_visible`."""
+    `label` (what happened) and `lines` ([(field, "old → new" or value)]) in words, by the audit action registry
+    (treem.audit.rendering). The events of the cases module (a provisional record made from a report) show no details
+    and read as an ordinary addition without `case_visible`. Reads of the record are not part of its history."""
     from django.utils.translation import gettext as _
 
-    labels = {
-        "create": _("Added to the register"), "update": _("Facts changed"), "move": _("Recorded as moved away"),
-        "accept_move": _("Received from another commune"), "cancel_move": _("Move cancelled"),
-        "deceased": _("Recorded as deceased"), "in_error": _("Recorded in error"), "over_16": _("Turned 16"),
-        "circumstance_add": _("Special circumstance added"), "circumstance_end": _("Special circumstance ended"),
-        "risk_add": _("Risk added"), "risk_end": _("Risk ended"), "carer_link": _("Carer added"),
-        "carer_unlink": _("Carer removed"), "measurement_add": _("Height and weight recorded"),
-        "print": _("Sheet printed"), "commit": _("Imported from a spreadsheet"),
-        "household_join": _("Joined a household"), "household_leave": _("Left the household"),
-    }
-    names = {f.name: str(f.verbose_name) for f in Child._meta.get_fields() if hasattr(f, "verbose_name")}
+    from treem.audit import registry
+    from treem.audit.rendering import present
+
     about_child = Q(object_type="registry.child", object_id=str(child.pk))
     if child.import_batch_id:  # created or updated by an import: the import's own event
-        about_child |= Q(action="registry.import.commit", object_id=str(child.import_batch_id))
-    events = list(AuditEvent.objects.filter(about_child).exclude(action="registry.child.view")
+        about_child |= Q(object_type="registry.importbatch", object_id=str(child.import_batch_id))
+    reads = [a.code for a in registry.all_actions() if a.read]
+    events = list(AuditEvent.objects.filter(about_child).exclude(action__in=reads).select_related("actor", "unit")
                   .order_by("-at", "-id")[:limit])
-    unit_ids = {int(v) for e in events for k in ("commune", "moved_to") for v in (e.summary or {}).get(k) or []
-                if str(v).isdigit()}
-    units = {str(pk): u.name for pk, u in Unit.objects.in_bulk(unit_ids).items()} if unit_ids else {}
-    household_ids = {v for e in events for v in (e.summary or {}).get("household") or [] if v}
-    households = {str(h.pk): str(h) for h in Household.objects.filter(pk__in=household_ids)} if household_ids else {}
-    for event in events:
-        verb = event.action.rsplit(".", 1)[-1]
-        event.label = labels.get(verb, verb)
-        event.lines = []
-        summary = event.summary or {}
-        if event.action.startswith("cases.") and not case_visible:
-            summary = {}
-        if event.action == "registry.import.commit":
-            summary = {_("file"): summary.get("file", "")}
-        for key, value in summary.items():
-            label = names.get(key, key)
-            if key in ("commune", "moved_to") and isinstance(value, list):
-                value = [units.get(str(v), v) for v in value]
-            if key == "household" and isinstance(value, list):
-                value = [households.get(str(v), v) if v else v for v in value]
-            if isinstance(value, list) and len(value) == 2:
-                text = f"{_show(value[0])} → {_show(value[1])}"
-            else:
-                text = _show(value)
-            event.lines.append((label, text))
+    for event in present(events, reader=user, case_visible=case_visible):
+        event.label, event.lines = event.title, event.details
+        if event.object_type != "registry.child":  # the import of the whole file: only its name concerns the child
+            event.lines = [(_("file"), (event.summary or {}).get("file", ""))]
     return events
-
-
-def _show(value) -> str:
-    if value in (None, ""):
-        return "—"
-    if isinstance(value, bool):
-        from django.utils.translation import gettext as _
-
-        return _("yes") if value else _("no")
-    text = str(value)
-    if re.match(r"^\d{4}-\d{2}-\d{2}$", text):
-        return f"{text[8:10]}/{text[5:7]}/{text[:4]}"
-    return text
 
 
 @dataclass

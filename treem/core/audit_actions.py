@@ -1,0 +1,16 @@
+"""The audit actions of the shared machinery: jobs and prepared files (see treem.audit.registry)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from treem.audit.registry import action, register
+
+register(
+    action("core.job.start", _("{actor} started a long task"), _("Long task started"), hidden=frozenset({"kind"})),
+    action("core.job.retry", _("{actor} ran a failed long task again"), _("Long task run again"),
+           hidden=frozenset({"kind", "was", "attempt"})),
+    action("core.backup.create", _("{actor} made a backup of the database and the files"), _("Backup made")),
+    action("core.backup.restore", _("{actor} restored the database and the files from a backup"),
+           _("Backup restored")),
+    action("core.file.download", _("{actor} downloaded the file {object}"), _("File downloaded"), read=True),
+    action("core.file.purge", _("{actor} deleted the expired prepared files"), _("Expired files deleted")),
+)
