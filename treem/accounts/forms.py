@@ -77,7 +77,7 @@ class AccountForm(AssignmentForm):
         widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "off", "autocapitalize": "none"}))
     full_name = forms.CharField(label=_("Full name"), max_length=150,
                                 widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "off"}))
-    email = forms.EmailField(label=_("Email"), required=False,
+    email = forms.EmailField(label=_("Email address"), required=False,
                              widget=forms.EmailInput(attrs={"class": "form-control", "autocomplete": "off"}))
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False,
                             widget=forms.TextInput(attrs={"class": "form-control", "inputmode": "tel"}))
