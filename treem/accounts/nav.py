@@ -5,5 +5,6 @@ from treem.web.navigation import Module
 
 MODULES = [
     Module("accounts:users", _("User accounts"), Capability.MANAGE_USERS,
-           _("The accounts of your province: create, assign roles and units, lock, reset passwords.")),
+           _("The accounts of your province: create, assign roles and units, lock, reset passwords."),
+           short=_("Accounts")),
 ]
