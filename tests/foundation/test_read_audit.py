@@ -167,6 +167,11 @@ ADMIN_NO_CHILD = "administration of a model that holds no child's data"
 NO_CHILD_DATA: dict[str, str] = {
     "web:home": PUBLIC, "web:units": PUBLIC, "web:unit": PUBLIC, "web:agencies": PUBLIC,
     "accounts:login": PUBLIC, "accounts:logout": PUBLIC, "accounts:password_change": PUBLIC,
+    "accounts:users": "staff accounts of the administrator's scope: no child's data",
+    "accounts:user": "one staff account and its assignments: no child's data",
+    "accounts:user_new": "the account form (the shown password is the new account's, its creation is audited)",
+    "accounts:assignment_new": POST_WRITE, "accounts:assignment_end": POST_WRITE, "accounts:user_lock": POST_WRITE,
+    "accounts:user_password_reset": "a write (POST only), audited by its service; shows the new password once",
     "set_language": PUBLIC, "javascript-catalog": PUBLIC,
     "core:job": "the progress of one's own background job (a link to its result, which is logged)",
     # data quality

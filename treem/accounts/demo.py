@@ -48,8 +48,8 @@ def staff_name(username: str) -> str:
     return username
 
 
-PROVINCE_ROLES = [("tinh", Role.FOCAL_OFFICER), ("lanhdao", Role.LEADER), ("tongdai", Role.HOTLINE_OPERATOR),
-                  ("canbo.tinh", Role.CASE_WORKER)]
+PROVINCE_ROLES = [("quantri", Role.ADMINISTRATOR), ("tinh", Role.FOCAL_OFFICER), ("lanhdao", Role.LEADER),
+                  ("tongdai", Role.HOTLINE_OPERATOR), ("canbo.tinh", Role.CASE_WORKER)]
 COMMUNE_ROLES = [("canbo", Role.COMMUNE_WORKER), ("chutich", Role.COMMUNE_CHAIR), ("ctv", Role.VILLAGE_COLLABORATOR)]
 LEGACY_END = date(2025, 6, 30)
 

@@ -11,6 +11,8 @@ from treem.core.text import clean
 class User(AbstractUser):
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # Set when an administrator gave the password (new account, reset): the user chooses her own before anything else.
+    must_change_password = models.BooleanField(_("must change password"), default=False)
 
     class Meta:
         verbose_name = _("user")

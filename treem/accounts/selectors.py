@@ -2,10 +2,11 @@
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from treem.core.exceptions import NotAllowed
 from treem.core.text import fold
-from treem.geo.models import Unit
+from treem.geo.models import Unit, UnitLevel
 
 from .models import Agency, Assignment, User
 from .scope import Capability, scope_for, visible_units_q
@@ -63,14 +64,68 @@ def staff_of_unit(user, unit: Unit):
 
 
 def users_visible_to(user):
+    """The accounts an administrator sees: every one nationally; in a province, those with an assignment (in force or
+    ended) in the province, its communes or its agencies."""
     scope = scope_for(user)
     cap = Capability.MANAGE_USERS
     if not scope.has(cap):
-        raise NotAllowed
+        raise NotAllowed(needs=cap)
     if scope.is_national(cap):
         return User.objects.all()
     provinces = scope.province_ids(cap)
+    communes = scope.commune_ids(cap)
     return User.objects.filter(
-        Q(assignments__unit__in=provinces) | Q(assignments__unit__province__in=provinces)
-        | Q(assignments__agency__province__in=provinces)
+        Q(assignments__unit__in=provinces | communes) | Q(assignments__unit__province__in=provinces)
+        | Q(assignments__agency__province__in=provinces) | Q(assignments__agency__unit__in=communes)
     ).distinct()
+
+
+def search_users(actor, *, text: str = "", role: str = "", unit_id: int | None = None, active: str = ""):
+    """The administrator's list: name or username (diacritics-insensitive), a role or a unit in force today, active."""
+    qs = users_visible_to(actor)
+    if text:
+        folded = fold(text)
+        ids = [u.pk for u in qs.only("pk", "username", "full_name") if folded in fold(f"{u.username} {u.full_name}")]
+        qs = User.objects.filter(pk__in=ids)
+    today = timezone.localdate()
+    if role or unit_id:
+        current = Assignment.objects.valid_on(today)
+        if role:
+            current = current.filter(role=role)
+        if unit_id:
+            current = current.filter(Q(unit_id=unit_id) | Q(unit__province_id=unit_id) | Q(agency__unit_id=unit_id)
+                                     | Q(agency__province_id=unit_id))
+        qs = qs.filter(pk__in=current.values("user_id"))
+    if active in ("1", "0"):
+        qs = qs.filter(is_active=active == "1")
+    return qs.order_by("username")
+
+
+def user_for(actor, pk: int) -> User:
+    """One account, or User.DoesNotExist when it lies outside the administrator's scope (a 404, not a 403)."""
+    return users_visible_to(actor).get(pk=pk)
+
+
+def assignments_of(user: User):
+    """All of a user's assignments, ended ones too, newest first."""
+    return user.assignments.select_related("unit__province", "agency__province").order_by(
+        "-valid_from", "-pk")
+
+
+def unit_filter_choices(actor):
+    """The units where the visible accounts have assignments in force, for the list's filter."""
+    today = timezone.localdate()
+    visible = users_visible_to(actor)
+    units = Unit.objects.filter(assignments__in=Assignment.objects.valid_on(today).filter(user__in=visible))
+    return units.distinct().select_related("province").order_by("level", "province__code", "name")
+
+
+def place_of(assignment: Assignment) -> str:
+    """Where an assignment applies, in words: "Xã Bình Lư, Tỉnh Lai Châu", "Sở Y tế, Tỉnh An Giang", "Nationwide"."""
+    if assignment.agency:
+        province = assignment.agency.province
+        return assignment.agency.name + (f", {province.name}" if province else "")
+    if assignment.unit:
+        unit = assignment.unit
+        return unit.name + (f", {unit.province.name}" if unit.level == UnitLevel.COMMUNE and unit.province else "")
+    return _("Nationwide")

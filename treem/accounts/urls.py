@@ -8,4 +8,11 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("users/", views.users, name="users"),
+    path("users/new/", views.user_new, name="user_new"),
+    path("users/<int:pk>/", views.user_detail, name="user"),
+    path("users/<int:pk>/assignments/", views.assignment_new, name="assignment_new"),
+    path("users/<int:pk>/lock/", views.user_lock, name="user_lock"),
+    path("users/<int:pk>/password/", views.user_password_reset, name="user_password_reset"),
+    path("assignments/<int:pk>/end/", views.assignment_end, name="assignment_end"),
 ]

@@ -9,7 +9,14 @@ from django.utils.http import urlencode
 
 from treem.accounts.models import AgencyKind, Role
 from treem.accounts.scope import READ_ONLY, Capability, scope_for
-from treem.accounts.selectors import agencies_visible_to, search_units, staff_of_unit, unit_for, units_visible_to
+from treem.accounts.selectors import (
+    agencies_visible_to,
+    place_of,
+    search_units,
+    staff_of_unit,
+    unit_for,
+    units_visible_to,
+)
 from treem.core.collation import ViOrder, unit_order
 from treem.core.exceptions import NotAllowed
 from treem.core.formats import format_date
@@ -24,19 +31,8 @@ def paginate(request, qs, per_page=50):
 
 
 def _grant_rows(user):
-    rows = []
     assignments = user.assignments.valid_on(timezone.localdate()).select_related("unit__province", "agency__province")
-    for a in assignments:
-        if a.agency:
-            where = f"{a.agency.name}" + (f", {a.agency.province.name}" if a.agency.province else "")
-        elif a.unit:
-            where = a.unit.name + (f", {a.unit.province.name}" if a.unit.level == UnitLevel.COMMUNE else "")
-        else:
-            from django.utils.translation import gettext as _
-
-            where = _("Nationwide")
-        rows.append({"role": Role(a.role).label, "where": where, "until": format_date(a.valid_to)})
-    return rows
+    return [{"role": Role(a.role).label, "where": place_of(a), "until": format_date(a.valid_to)} for a in assignments]
 
 
 @login_required

@@ -1,0 +1,10 @@
+from django.utils.translation import gettext_lazy as _
+
+from treem.accounts.scope import Capability
+from treem.web.navigation import Module
+
+MODULES = [
+    Module("accounts:users", _("User accounts"), Capability.MANAGE_USERS,
+           _("The accounts of your province: create, assign roles and units, lock, reset passwords."),
+           short=_("Accounts")),
+]
