@@ -174,6 +174,7 @@ NO_CHILD_DATA: dict[str, str] = {
     "accounts:user_password_reset": "a write (POST only), audited by its service; shows the new password once",
     "set_language": PUBLIC, "javascript-catalog": PUBLIC,
     "core:job": "the progress of one's own background job (a link to its result, which is logged)",
+    "core:job_retry": "POST only: runs one's own interrupted job again (audited as core.job.retry)",
     # data quality
     "quality:index": COUNTS, "quality:province": COUNTS,
     "quality:check": POST_WRITE, "quality:duplicates_run": POST_WRITE, "quality:job": "a job's progress",
