@@ -4,7 +4,7 @@ layout and the facts come from the record; officials can edit the DOCX before si
 
 from django.utils import timezone
 
-from treem.core.formats import format_date
+from treem.core.formats import format_date, format_number
 from treem.reports.official import (
     Bullet,
     Heading,
@@ -12,7 +12,6 @@ from treem.reports.official import (
     Paragraph,
     Signature,
     Table,
-    format_decimal_vi,
 )
 
 from .access import mask_name
@@ -47,7 +46,7 @@ def _d(value) -> str:
 
 
 def _money(value) -> str:
-    return format_decimal_vi(value or 0, digits=0) + " đồng"
+    return format_number(value or 0, digits=0) + " đồng"
 
 
 def available(case: Case) -> dict[int, bool]:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from treem.accounts.scope import Capability, forbid_unless, scope_for
 from treem.audit.services import changes, record
 from treem.core.actors import SYSTEM
+from treem.core.formats import format_number, parse_decimal_vi
 from treem.core.text import fold
 from treem.geo.models import Unit, UnitLevel, UnitSystem
 
@@ -606,12 +607,14 @@ def _decimal(value, field_name: str, low: Decimal, high: Decimal) -> Decimal | N
     if value in (None, ""):
         return None
     try:
-        number = Decimal(str(value).replace(",", ".")).quantize(Decimal("0.01"))
-    except InvalidOperation:
+        # typed text is read the Vietnamese way ("85,5", "1.200"); a number from the API is taken as it is
+        number = parse_decimal_vi(value) if isinstance(value, str) else Decimal(str(value))
+        number = number.quantize(Decimal("0.01"))
+    except (ValueError, InvalidOperation):
         raise ValidationError({field_name: [_("Enter a number, e.g. 85,5.")]}) from None
     if not low <= number <= high:
         raise ValidationError({field_name: [_("Enter a value between %(low)s and %(high)s.") % {
-            "low": str(low).replace(".", ","), "high": str(high).replace(".", ",")}]})
+            "low": format_number(low, 2, trim=True), "high": format_number(high, 2, trim=True)}]})
     return number
 
 
