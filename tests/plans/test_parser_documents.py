@@ -9,10 +9,10 @@ import unicodedata
 
 import pytest
 
+from treem.core.formats import format_number, parse_decimal_vi
 from treem.plans.parser import parse_plan_text
 from treem.plans.parser.agencies import fold, is_generic_group, match_agency, split_agencies
 from treem.plans.parser.normalize import paragraphs_from_text
-from treem.core.formats import format_number, parse_decimal_vi
 
 from .test_parser_formats import essentials
 from .test_parser_seeds import SEED_001, SEED_002

@@ -13,10 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from treem.core.formats import format_number, parse_decimal_vi
 from treem.plans.parser import PlanParseError, extract_text, parse_plan_text
 from treem.plans.parser.normalize import paragraphs_from_text
 from treem.plans.parser.structure import build_outline
-from treem.core.formats import format_number, parse_decimal_vi
 from treem.plans.parser.text import fold, fold_aligned
 
 from .test_parser_formats import essentials
