@@ -14,6 +14,7 @@ from treem.reports.official import (
     Table,
 )
 
+from . import deadlines
 from .access import mask_name
 from .models import Case, Confidentiality, PlanStatus
 from .reference import assessment_factors
@@ -106,6 +107,14 @@ def _chair_signature(user) -> Signature:
 
 def _local_day(value):
     return timezone.localtime(value).date()
+
+
+def _separation_term(case: Case) -> str:
+    rule = deadlines.separation_rule(timezone.localtime(case.received_at).date())
+    if rule is None:
+        return ""
+    return (f"Thời hạn tạm thời cách ly không quá {rule.amount} ngày, trừ trường hợp cơ quan có thẩm quyền đề nghị "
+            "gia hạn.")
 
 
 def _body(case: Case, number: int, *, names: bool, reporter: bool) -> list | None:
@@ -212,7 +221,8 @@ def _body(case: Case, number: int, *, names: bool, reporter: bool) -> list | Non
         return [
             _local_day(s.started_at), Signature(authority="TM. ỦY BAN NHÂN DÂN", title="CHỦ TỊCH", name=chair or ""),
             Paragraph("CHỦ TỊCH ỦY BAN NHÂN DÂN " + case.commune.name.upper(), bold=True),
-            Paragraph("Căn cứ Điều 50 Luật Trẻ em ngày 05 tháng 4 năm 2016; căn cứ Nghị định số 56/2017/NĐ-CP;",
+            Paragraph("Căn cứ Điều 50 Luật Trẻ em ngày 05 tháng 4 năm 2016; căn cứ Điều 32 Nghị định số "
+                      "56/2017/NĐ-CP;",
                       italic=True),
             Heading("QUYẾT ĐỊNH:"),
             Paragraph(f"Điều 1. Tạm thời cách ly trẻ em trong hồ sơ {case.reference} khỏi {s.separated_from} "
@@ -220,8 +230,7 @@ def _body(case: Case, number: int, *, names: bool, reporter: bool) -> list | Non
             _children_table(case, names),
             Paragraph(f"Nơi chăm sóc tạm thời: {s.place_of_care}."),
             Paragraph(f"Lý do: {s.reason}"),
-            Paragraph("Thời hạn tạm thời cách ly không quá 15 ngày, trừ trường hợp cơ quan có thẩm quyền đề nghị "
-                      "gia hạn." + (f" Đã gia hạn đến {format_date(s.extended_until)} theo đề nghị của "
+            Paragraph(_separation_term(case) + (f" Đã gia hạn đến {format_date(s.extended_until)} theo đề nghị của "
                                     f"{s.extension_authority}." if s.extended_until else "")),
             Paragraph("Điều 2. Người làm công tác bảo vệ trẻ em cấp xã và các cơ quan, tổ chức, cá nhân có liên quan "
                       "chịu trách nhiệm thi hành Quyết định này."),
