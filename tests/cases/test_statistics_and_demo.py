@@ -29,7 +29,7 @@ def test_counts_of_reports_and_children_by_type_sex_age_commune_status(new_case,
     assert selectors.report_counts(officer, by="status") == {"closed": 1, "intake": 2}
     assert selectors.report_counts(officer, by="channel") == {"hotline_111": 3}
     assert selectors.children_counts(officer, by="sex") == {"M": 2, "F": 1}
-    assert selectors.children_counts(officer, by="age_group") == {"6-10": 1, "11-15": 1, "0-5": 1}
+    assert selectors.children_counts(officer, by="age_group") == {"6-10": 1, "11-15": 1, "0-2": 1}  # the one scheme
     assert selectors.children_counts(officer, by="concern") == {"violence": 2, "neglect": 1, "sexual_abuse": 1}
     # Period and unit filters; a commune worker counts her commune only; another province sees nothing.
     assert selectors.report_counts(officer, by="commune", start=date(2026, 3, 3), end=date(2026, 3, 3)) == {

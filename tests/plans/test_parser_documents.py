@@ -9,10 +9,10 @@ import unicodedata
 
 import pytest
 
+from treem.core.formats import format_number, parse_decimal_vi
 from treem.plans.parser import parse_plan_text
 from treem.plans.parser.agencies import fold, is_generic_group, match_agency, split_agencies
 from treem.plans.parser.normalize import paragraphs_from_text
-from treem.plans.parser.text import format_vn_number, parse_vn_number
 
 from .test_parser_formats import essentials
 from .test_parser_seeds import SEED_001, SEED_002
@@ -363,15 +363,15 @@ def test_generic_groups() -> None:
      ("97.2", 97.2), ("100", 100.0), ("0.050", 0.05)],
 )
 def test_parse_vn_number(text: str, value: float) -> None:
-    assert parse_vn_number(text) == value
+    assert float(parse_decimal_vi(text)) == value
 
 
 @pytest.mark.parametrize("text", ["", "abc", "1,2,3", "1..2", ",5"])
 def test_parse_vn_number_rejects(text: str) -> None:
     with pytest.raises(ValueError, match="not a Vietnamese number"):
-        parse_vn_number(text)
+        parse_decimal_vi(text)
 
 
 def test_format_vn_number() -> None:
     values = (97.2, 0.05, 1234.0, 1234.5, 100.0)
-    assert [format_vn_number(value) for value in values] == ["97,2", "0,05", "1.234", "1.234,5", "100"]
+    assert [format_number(value, 6, trim=True) for value in values] == ["97,2", "0,05", "1.234", "1.234,5", "100"]

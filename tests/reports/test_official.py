@@ -325,7 +325,9 @@ def test_parse_decimal_vi():
     assert parse_decimal_vi("1.234,5") == Decimal("1234.5")
     assert parse_decimal_vi(" 71,3% ") == Decimal("71.3")
     assert parse_decimal_vi("-3") == Decimal(-3)
-    for bad in ("1.5", "1,2,3", "abc", ""):
+    # an English decimal point is read as one, never as thousands ("1.5" is not fifteen)
+    assert parse_decimal_vi("1.5") == Decimal("1.5")
+    for bad in ("1,2,3", "1.234.5", "1,234.5", "abc", ""):
         with pytest.raises(ValueError):
             parse_decimal_vi(bad)
 

@@ -9,7 +9,7 @@ every change of a case (for that case) and periodically for all (`treem check-ca
 
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -92,6 +92,22 @@ def _applies(rule: DeadlineRule, case: Case) -> bool:
     if rule.condition == RuleCondition.EMERGENCY:
         return bool(case.emergency_required)
     return True
+
+
+def separation_rule(day: date) -> DeadlineRule | None:
+    """The rule that limits a temporary separation (the separation_15d rule: 15 days, Decree 56/2017 art. 32.3), in
+    force on `day`: the limit is data an administrator edits, never a constant in the code."""
+    return DeadlineRule.objects.valid_on(day).filter(step=DeadlineStep.SEPARATION_END).order_by("code").first()
+
+
+def separation_limit(case: Case, started_at: datetime, calendar: Calendar | None = None) -> tuple[int, date] | None:
+    """(amount, last day) of a separation of this case starting at `started_at`, by the rule in force on the day the
+    report was received (as every clock of the case); None when no rule is in force."""
+    rule = separation_rule(timezone.localtime(case.received_at).date())
+    if rule is None:
+        return None
+    due = due_at(started_at, rule.amount, rule.unit, calendar or current_calendar())
+    return rule.amount, timezone.localtime(due).date()
 
 
 def _end_of_day_utc(day) -> datetime:

@@ -263,7 +263,7 @@ class EmergencyForm(VersionedForm, forms.ModelForm):
 
 class SeparationForm(VersionedForm, forms.ModelForm):
     started_at = datetime_field(_("Separated at"))
-    planned_end = date_field(_("Planned end (at most 15 days)"))
+    planned_end = date_field(_("Planned end"))
 
     class Meta:
         model = Separation

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from treem.accounts.scope import Capability, scope_for
 from treem.audit.services import record_view
+from treem.core.ages import age_band
 from treem.core.collation import unit_key
 
 from . import deadlines as engine
@@ -210,9 +211,6 @@ def assignable_users(case: Case):
 
 # -- statistics for the indicators module ----------------------------------------------------------------------------
 
-AGE_GROUPS = [(0, 5, "0-5"), (6, 10, "6-10"), (11, 15, "11-15"), (16, 200, "16+")]
-
-
 def _stats_cases(user, start: date | None, end: date | None, province=None, commune=None):
     """Cases in the user's statistical scope (counts are shown to whoever reads indicators or cases of the unit),
     received in [start, end], excluding those recorded in error."""
@@ -234,11 +232,6 @@ def _stats_cases(user, start: date | None, end: date | None, province=None, comm
 
 def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, datetime.min.time()))
-
-
-def age_group(birth: date, on: date) -> str:
-    age = on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
-    return next((label for low, high, label in AGE_GROUPS if low <= age <= high), "?")
 
 
 def report_counts(user, *, by: str, start: date | None = None, end: date | None = None, province=None,
@@ -269,7 +262,7 @@ def children_counts(user, *, by: str, start: date | None = None, end: date | Non
         if by == "sex":
             keys = [child.sex]
         elif by == "age_group":
-            keys = [age_group(child.birth_date, timezone.localtime(case.received_at).date())]
+            keys = [age_band(child.birth_date, timezone.localtime(case.received_at).date())]
         elif by == "concern":
             keys = concerns[case.pk]
         elif by == "commune":

@@ -20,6 +20,7 @@ from treem.accounts.scope import Capability, forbid_unless, scope_for
 from treem.audit.services import changes, record
 from treem.core.actors import SystemActor
 from treem.core.exceptions import NotAllowed
+from treem.core.formats import format_date
 from treem.core.text import clean, fold
 from treem.geo.models import Unit, UnitLevel
 from treem.registry.models import Child, Sex
@@ -57,7 +58,6 @@ from .models import (
 from .workflow import compute_stage, current_plan
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-SEPARATION_MAX_DAYS = 15  # Law on Children art. 50; the clock itself is the separation_15d DeadlineRule
 
 
 class StaleCase(Exception):
@@ -353,16 +353,19 @@ def emergency_record(*, actor, case: Case, expected_version, measures: str, plac
 @transaction.atomic
 def separation_start(*, actor, case: Case, expected_version, planned_end: date, separated_from: str,
                      place_of_care: str, reason: str, started_at=None, request=None) -> Separation:
-    """Form 07. The planned end may be at most 15 days after the start; only an extension goes beyond."""
+    """Form 07. The planned end may not pass the limit of the separation_end deadline rule (15 days, Decree 56/2017
+    art. 32.3); only an extension goes beyond."""
     _require(actor, case, edit=True)
     _require_open(case)
     started_at = _now_or(started_at)
     start_day = timezone.localtime(started_at).date()
     if planned_end < start_day:
         raise ValidationError(_("The planned end is before the start."))
-    if planned_end > start_day + timedelta(days=SEPARATION_MAX_DAYS):
-        raise ValidationError(_("A temporary separation lasts at most 15 days; only a competent authority can "
-                                "extend it."))
+    limit = deadlines.separation_limit(case, started_at)
+    if limit and planned_end > limit[1]:
+        raise ValidationError(_("A temporary separation lasts at most %(days)s days (until %(date)s); only a "
+                                "competent authority can extend it.") % {"days": limit[0],
+                                                                         "date": format_date(limit[1])})
     case = _lock(case, expected_version)
     separation = Separation.objects.create(case=case, started_at=started_at, planned_end=planned_end,
                                            separated_from=separated_from, place_of_care=place_of_care, reason=reason,

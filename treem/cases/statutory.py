@@ -4,7 +4,7 @@ layout and the facts come from the record; officials can edit the DOCX before si
 
 from django.utils import timezone
 
-from treem.core.formats import format_date
+from treem.core.formats import format_date, format_number
 from treem.reports.official import (
     Bullet,
     Heading,
@@ -12,9 +12,9 @@ from treem.reports.official import (
     Paragraph,
     Signature,
     Table,
-    format_decimal_vi,
 )
 
+from . import deadlines
 from .access import mask_name
 from .models import Case, Confidentiality, PlanStatus
 from .reference import assessment_factors
@@ -47,7 +47,7 @@ def _d(value) -> str:
 
 
 def _money(value) -> str:
-    return format_decimal_vi(value or 0, digits=0) + " đồng"
+    return format_number(value or 0, digits=0) + " đồng"
 
 
 def available(case: Case) -> dict[int, bool]:
@@ -107,6 +107,14 @@ def _chair_signature(user) -> Signature:
 
 def _local_day(value):
     return timezone.localtime(value).date()
+
+
+def _separation_term(case: Case) -> str:
+    rule = deadlines.separation_rule(timezone.localtime(case.received_at).date())
+    if rule is None:
+        return ""
+    return (f"Thời hạn tạm thời cách ly không quá {rule.amount} ngày, trừ trường hợp cơ quan có thẩm quyền đề nghị "
+            "gia hạn.")
 
 
 def _body(case: Case, number: int, *, names: bool, reporter: bool) -> list | None:
@@ -213,7 +221,8 @@ def _body(case: Case, number: int, *, names: bool, reporter: bool) -> list | Non
         return [
             _local_day(s.started_at), Signature(authority="TM. ỦY BAN NHÂN DÂN", title="CHỦ TỊCH", name=chair or ""),
             Paragraph("CHỦ TỊCH ỦY BAN NHÂN DÂN " + case.commune.name.upper(), bold=True),
-            Paragraph("Căn cứ Điều 50 Luật Trẻ em ngày 05 tháng 4 năm 2016; căn cứ Nghị định số 56/2017/NĐ-CP;",
+            Paragraph("Căn cứ Điều 50 Luật Trẻ em ngày 05 tháng 4 năm 2016; căn cứ Điều 32 Nghị định số "
+                      "56/2017/NĐ-CP;",
                       italic=True),
             Heading("QUYẾT ĐỊNH:"),
             Paragraph(f"Điều 1. Tạm thời cách ly trẻ em trong hồ sơ {case.reference} khỏi {s.separated_from} "
@@ -221,8 +230,7 @@ def _body(case: Case, number: int, *, names: bool, reporter: bool) -> list | Non
             _children_table(case, names),
             Paragraph(f"Nơi chăm sóc tạm thời: {s.place_of_care}."),
             Paragraph(f"Lý do: {s.reason}"),
-            Paragraph("Thời hạn tạm thời cách ly không quá 15 ngày, trừ trường hợp cơ quan có thẩm quyền đề nghị "
-                      "gia hạn." + (f" Đã gia hạn đến {format_date(s.extended_until)} theo đề nghị của "
+            Paragraph(_separation_term(case) + (f" Đã gia hạn đến {format_date(s.extended_until)} theo đề nghị của "
                                     f"{s.extension_authority}." if s.extended_until else "")),
             Paragraph("Điều 2. Người làm công tác bảo vệ trẻ em cấp xã và các cơ quan, tổ chức, cá nhân có liên quan "
                       "chịu trách nhiệm thi hành Quyết định này."),

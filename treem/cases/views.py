@@ -20,7 +20,7 @@ from treem.core.exceptions import NotAllowed
 from treem.geo.models import Unit, UnitLevel, UnitSystem
 from treem.web.views import paginate
 
-from . import export, forms, selectors, services, spam, statutory
+from . import deadlines, export, forms, selectors, services, spam, statutory
 from .access import shows_names, shows_reporter
 from .events import alert_text, commune_chairs, event_text
 from .models import (
@@ -384,6 +384,7 @@ def _simple_action(request, pk, form_class, title, call, *, what="", help_text="
         if result is not None:
             messages.success(request, success or _("Saved."))
             return redirect("cases:detail", pk=case.pk)
+    help_text = help_text(case) if callable(help_text) else help_text
     return _action_page(request, case, access, form, title, help_text=help_text, submit=submit,
                         multipart=multipart)
 
@@ -412,6 +413,13 @@ def emergency_new(request, pk):
                                                                                               microsecond=0)}})
 
 
+def _separation_help(case) -> str:
+    rule = deadlines.separation_rule(timezone.localtime(case.received_at).date())
+    if rule is None:
+        return ""
+    return _("At most %(days)s days, unless a competent authority asks to extend it.") % {"days": rule.amount}
+
+
 @_cases_user
 def separation_new(request, pk):
     def call(case, version, data, form):
@@ -419,7 +427,7 @@ def separation_new(request, pk):
                                          **data)
 
     return _simple_action(request, pk, forms.SeparationForm, _("Temporary separation (Form 07)"), call,
-                          help_text=_("At most 15 days, unless a competent authority asks to extend it."),
+                          help_text=_separation_help,
                           form_kwargs={"initial": {"started_at": timezone.localtime().replace(second=0,
                                                                                               microsecond=0)}})
 

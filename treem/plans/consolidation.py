@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from treem.audit.services import record
 from treem.core.faults import checkpoint
+from treem.core.formats import format_number, format_percent
 from treem.core.jobs import job_keep_result, job_progress, job_start
 from treem.core.text import fold
 from treem.reports.official import (
@@ -20,8 +21,6 @@ from treem.reports.official import (
     Paragraph,
     Signature,
     Table,
-    format_decimal_vi,
-    format_percent_vi,
     render_docx,
     render_pdf,
 )
@@ -48,7 +47,7 @@ def _initials(name: str) -> str:
 def _value(value, unit: str) -> str:
     if value is None:
         return ""
-    text = format_decimal_vi(value, 2).rstrip("0").rstrip(",")
+    text = format_number(value, 2, trim=True)
     return f"{text}%" if unit == "%" else f"{text} {unit}".strip()
 
 
@@ -66,7 +65,7 @@ def build_document(round_: ReportingRound, progress=None) -> OfficialDocument:
         Paragraph(
             f"Hạn báo cáo: ngày {round_.deadline:%d/%m/%Y}. Số cơ quan, đơn vị phải báo cáo: {stats.expected}; "
             f"đã báo cáo: {stats.received}"
-            + (f" ({format_percent_vi(stats.completeness)})" if stats.completeness is not None else "")
+            + (f" ({format_percent(stats.completeness)})" if stats.completeness is not None else "")
             + f"; trong đó đúng hạn: {stats.on_time}, trễ hạn: {stats.late}; chưa báo cáo: {stats.missing}."
         ),
     ]

@@ -1,7 +1,7 @@
 """Forms of the plans pages. Dates are typed dd/mm/yyyy, numbers with a decimal comma (97,2)."""
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -9,7 +9,7 @@ from django.utils.translation import pgettext_lazy
 
 from treem.accounts.models import Agency, AgencyKind
 from treem.core.collation import ViOrder
-from treem.reports.official import parse_decimal_vi
+from treem.core.formats import format_number, parse_decimal_vi
 
 from .models import Direction, DocumentType, ScheduleKind, TaskStatus, TimelinessRule
 
@@ -25,18 +25,11 @@ class VNDateField(forms.DateField):
 
 
 def parse_number(text: str) -> Decimal:
-    """'97,2' or '1.234,5' (Vietnamese) or '97.2' (typed on an English keyboard)."""
-    text = (text or "").strip().removesuffix("%").strip()
+    """'97,2' or '1.234,5' (Vietnamese) or '97.2' (typed on an English keyboard): `parse_decimal_vi`'s rules."""
     try:
-        return parse_decimal_vi(text)
+        return parse_decimal_vi(text or "")
     except ValueError:
-        pass
-    if re.fullmatch(r"[+-]?\d+\.\d+", text):
-        try:
-            return Decimal(text)
-        except InvalidOperation:
-            pass
-    raise ValidationError(pgettext_lazy("plans", "Enter a number, e.g. 97,2."), code="invalid")
+        raise ValidationError(pgettext_lazy("plans", "Enter a number, e.g. 97,2."), code="invalid") from None
 
 
 class VNDecimalField(forms.CharField):
@@ -50,8 +43,7 @@ class VNDecimalField(forms.CharField):
 
     def prepare_value(self, value):
         if isinstance(value, (int, float, Decimal)):
-            text = f"{Decimal(str(value)).normalize():f}"
-            return text.replace(".", ",")
+            return format_number(Decimal(str(value)), 4, grouping=False, trim=True)
         return value
 
 

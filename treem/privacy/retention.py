@@ -21,6 +21,7 @@ from treem.audit.models import AuditEvent
 from treem.audit.services import record
 from treem.cases.access import mask_name
 from treem.cases.models import OPEN_STAGES, Case, CaseChild, Stage
+from treem.core.ages import CHILD_AGE_LIMIT
 from treem.core.formats import format_date
 from treem.core.models import PreparedFile
 from treem.core.text import fold
@@ -30,7 +31,6 @@ from treem.registry.quality.models import DuplicatePair, Finding
 from .models import AccessRequest, Action, Anonymised, RetentionRule, Subject, Trigger
 
 ANONYMOUS = "Đã ẩn danh"  # the name an anonymised child or carer keeps (a name is required)
-AGE_OF_CHILD = 16  # Law on Children 2016 art. 1
 SAMPLE = 5
 CHUNK = 500
 
@@ -64,14 +64,14 @@ def latest_trigger(today: date, years: int) -> date:
 def due_on(rule: RetentionRule, trigger_day: date) -> date:
     """The day the rule acts on a record whose trigger (for a child: the birth date) fell on `trigger_day`."""
     if rule.trigger == Trigger.TURNED_16:
-        trigger_day = add_years(trigger_day, AGE_OF_CHILD)
+        trigger_day = add_years(trigger_day, CHILD_AGE_LIMIT)
     return add_years(trigger_day, rule.years)
 
 
 def cutoff(rule: RetentionRule, today: date) -> date:
     """The last trigger day (birth date for a child) the rule reaches today."""
     day = latest_trigger(today, rule.years)
-    return latest_trigger(day, AGE_OF_CHILD) if rule.trigger == Trigger.TURNED_16 else day
+    return latest_trigger(day, CHILD_AGE_LIMIT) if rule.trigger == Trigger.TURNED_16 else day
 
 
 def affected(rule: RetentionRule, today: date | None = None):

@@ -39,7 +39,7 @@ from treem.accounts.scope import Capability, forbid_unless, scope_for
 from treem.audit.services import changes as audit_changes
 from treem.audit.services import record, record_many
 from treem.core.faults import checkpoint
-from treem.core.formats import format_date
+from treem.core.formats import format_date, format_number
 from treem.core.text import fold
 from treem.geo.models import Unit
 
@@ -150,7 +150,7 @@ def read_file(content: bytes, filename: str, sheet: str | None = None) -> Table:
 
 
 def _mb(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f}".replace(".", ",")
+    return format_number(size / 1024 / 1024, 1)
 
 
 _XLSX_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?(?<!/)>(.*?)</(?:\w+:)?c>', re.DOTALL)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from treem.accounts.scope import Capability, scope_for
 from treem.audit.models import AuditEvent
+from treem.core.ages import AGE_BAND_LABELS, age_band_bounds
 from treem.core.text import clean, fold
 from treem.geo.models import Unit, UnitLevel, UnitSystem
 
@@ -66,7 +67,7 @@ def communes_for(user, capability: str = Capability.VIEW_CHILDREN):
 
 # ---------------------------------------------------------------- list filters
 
-AGE_BANDS = ("0-2", "3-5", "6-10", "11-15")
+AGE_BANDS = AGE_BAND_LABELS  # the one scheme, treem.core.ages
 STATUS_FILTERS = ("active", "moved", "over_16", "deceased", "in_error", "all")
 QUALITY_FILTERS = ("issues", "no_id", "ok")
 SEARCH_LIMIT = 1000  # a search finds a child; with more matches than this, the page asks for more of the name
@@ -117,8 +118,6 @@ def search_children(qs, text: str):
 
 
 def filter_children(qs, filters: ChildFilters, today: date | None = None):
-    from .services import age_band_bounds
-
     today = today or timezone.localdate()
     if filters.status != "all":
         qs = qs.filter(status=filters.status)

@@ -7,7 +7,7 @@ audit object, so the child's history is one query (selectors.child_history).
 import hashlib
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from treem.accounts.scope import Capability, forbid_unless, scope_for
 from treem.audit.services import changes, record
 from treem.core.actors import SYSTEM
+from treem.core.ages import CHILD_AGE_LIMIT, age_band_bounds, years_before  # noqa: F401 (used by selectors, tests)
+from treem.core.formats import format_number, parse_decimal_vi
 from treem.core.text import fold
 from treem.geo.models import Unit, UnitLevel, UnitSystem
 
@@ -45,7 +47,6 @@ from .quality.personal_id import check_personal_id, normalize_personal_id
 from .quality.sex import parse_sex
 from .quality.text import clean_text, normalize_name, normalize_phone
 
-CHILD_AGE_LIMIT = 16  # Law on Children 2016, art. 1
 EDIT = Capability.EDIT_CHILDREN
 
 # The facts a person may edit, in the order forms show them. Status, commune and moves have their own services.
@@ -606,12 +607,14 @@ def _decimal(value, field_name: str, low: Decimal, high: Decimal) -> Decimal | N
     if value in (None, ""):
         return None
     try:
-        number = Decimal(str(value).replace(",", ".")).quantize(Decimal("0.01"))
-    except InvalidOperation:
+        # typed text is read the Vietnamese way ("85,5", "1.200"); a number from the API is taken as it is
+        number = parse_decimal_vi(value) if isinstance(value, str) else Decimal(str(value))
+        number = number.quantize(Decimal("0.01"))
+    except (ValueError, InvalidOperation):
         raise ValidationError({field_name: [_("Enter a number, e.g. 85,5.")]}) from None
     if not low <= number <= high:
         raise ValidationError({field_name: [_("Enter a value between %(low)s and %(high)s.") % {
-            "low": str(low).replace(".", ","), "high": str(high).replace(".", ",")}]})
+            "low": format_number(low, 2, trim=True), "high": format_number(high, 2, trim=True)}]})
     return number
 
 
@@ -631,23 +634,6 @@ def measurement_add(*, actor, child: Child, measured_on, height_cm=None, weight_
     record(actor, "registry.child.measurement_add", child, unit=child.commune, request=request, summary={
         "measured_on": day.isoformat(), "height_cm": str(m.height_cm or ""), "weight_kg": str(m.weight_kg or "")})
     return m
-
-
-def years_before(day: date, years: int) -> date:
-    """The same calendar day `years` earlier (29 February becomes 28 February)."""
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)
-
-
-def age_band_bounds(band: str, today: date) -> tuple[date, date] | None:
-    """(earliest, latest) birth dates of the children aged `low` to `high` completed years ("0-2", "11-15")."""
-    try:
-        low, high = (int(x) for x in band.split("-"))
-    except ValueError:
-        return None
-    return years_before(today, high + 1) + timedelta(days=1), years_before(today, low)
 
 
 # ---------------------------------------------------------------- households

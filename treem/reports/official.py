@@ -7,7 +7,7 @@ One structure, `OfficialDocument`, rendered three ways from the same layout rule
 * `render_pdf(doc)`: that HTML printed by WeasyPrint.
 
 Also the Vietnamese number and date formats these documents use (decimal comma, "ngày 05 tháng 01 năm 2026") and the
-yearly document numbering ("05/BC-UBND"). Pure Python: no Django imports.
+yearly document numbering ("05/BC-UBND"); the numbers are `treem.core.formats` under the names documents use.
 
 Layout (Decree 30, Appendix I): A4; margins top/bottom 20-25 mm, left 30-35 mm, right 15-20 mm; Times New Roman.
 Top: a two-column table, issuing body and number on the left, national title, motto and place/date on the right.
@@ -25,7 +25,6 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, localcontext
 from pathlib import Path
 
 from docx import Document
@@ -33,6 +32,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
+
+from treem.core.formats import format_number, format_percent, parse_decimal_vi
 
 # -- layout constants (mm, pt) -------------------------------------------------------------------------------------
 # The print CSS in templates_src/official.css uses the same numbers.
@@ -182,40 +183,10 @@ def block_to_dict(block: Block) -> dict:
 # -- Vietnamese numbers and dates ---------------------------------------------------------------------------------
 
 
-def format_decimal_vi(value: int | float | Decimal, digits: int = 1, grouping: bool = True) -> str:
-    """71.25 -> "71,3"; 1234.5 -> "1.234,5": decimal comma, dots between thousands.
-
-    Rounds half up (as taught and used in Vietnamese statistics), on the decimal value as written: a float is read
-    through its shortest repr, so 71.25 gives "71,3", not the "71,2" binary rounding would give.
-    """
-    with localcontext() as context:
-        context.prec = 100  # the default 28 digits would make quantize fail on very large values
-        rounded = _to_decimal(value).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
-    integer, _, fraction = f"{abs(rounded):f}".partition(".")
-    if grouping:
-        integer = _group_thousands(integer)
-    sign = "-" if rounded < 0 else ""
-    return sign + integer + ("," + fraction if fraction else "")
-
-
-def format_percent_vi(value: int | float | Decimal, digits: int = 1) -> str:
-    """Value in percent: 71.3 -> "71,3%" (no space before the sign, as Vietnamese documents write it).
-    For a ratio such as 77/108, pass 100 * 77 / 108."""
-    return format_decimal_vi(value, digits) + "%"
-
-
-def parse_decimal_vi(text: str) -> Decimal:
-    """Parse "1.234,5" -> Decimal("1234.5"): the inverse of format_decimal_vi (a trailing % is ignored).
-
-    Dots are accepted only as thousands separators in groups of three, so an English "1.5" is refused rather than
-    read as fifteen.
-    """
-    cleaned = text.strip().removesuffix("%").strip().replace("\u00a0", "").replace(" ", "")
-    match = re.fullmatch(r"([+-]?)(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d+))?", cleaned)
-    if not match:
-        raise ValueError(f"not a Vietnamese decimal number: {text!r}")
-    sign, integer, fraction = match.groups()
-    return Decimal(f"{sign}{integer.replace('.', '')}.{fraction or '0'}")
+# One formatter and one parser of Vietnamese numbers, in treem.core.formats; the names documents have always used
+# are the same objects.
+format_decimal_vi = format_number
+format_percent_vi = format_percent
 
 
 def format_date_vi_long(d: date) -> str:
@@ -226,22 +197,6 @@ def format_date_vi_long(d: date) -> str:
     """
     month = f"{d.month:02d}" if d.month < 3 else str(d.month)
     return f"ngày {d.day:02d} tháng {month} năm {d.year}"
-
-
-def _to_decimal(value: int | float | Decimal) -> Decimal:
-    if isinstance(value, float):
-        value = Decimal(repr(value))
-    elif not isinstance(value, Decimal):
-        value = Decimal(value)
-    if not value.is_finite():
-        raise ValueError(f"cannot format {value}")
-    return value
-
-
-def _group_thousands(digits: str) -> str:
-    head = len(digits) % 3 or 3
-    groups = [digits[:head]] + [digits[i : i + 3] for i in range(head, len(digits), 3)]
-    return ".".join(groups)
 
 
 # -- numbering ----------------------------------------------------------------------------------------------------

@@ -14,11 +14,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from treem.core.formats import parse_decimal_vi
+
 from .deadlines import sentence_spans
 from .models import Baseline, Target
 from .normalize import Paragraph
 from .structure import BODY, Block
-from .text import NUMBER_PATTERN, fold, fold_aligned, parse_vn_number
+from .text import NUMBER_PATTERN, fold, fold_aligned
 
 _UNITS = (
     "%", "‰", "phần trăm", "phần nghìn", "trẻ em", "trẻ", "học sinh", "lượt người", "lượt", "người", "hộ gia đình",
@@ -138,7 +140,7 @@ def find_values(text: str, folded: str, start: int = 0, end: int | None = None) 
     values: list[FoundValue] = []
     for match in _VALUE.finditer(folded, start, end):
         try:
-            number = parse_vn_number(match.group("num"))
+            number = float(parse_decimal_vi(match.group("num")))
         except ValueError:
             continue
         unit_folded = match.group("unit")

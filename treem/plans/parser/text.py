@@ -1,4 +1,4 @@
-"""Low-level text helpers shared by the parser: folding, cleaning and Vietnamese numbers.
+"""Low-level text helpers shared by the parser: folding, cleaning and finding Vietnamese numbers.
 
 Two kinds of folding exist on purpose:
 
@@ -90,26 +90,8 @@ def fold_aligned(text: str) -> str:
 # --- Vietnamese numbers --------------------------------------------------------------------------------------------
 # Vietnamese writes 97,2 for 97.2 and 1.234 for 1234. A dot followed by exactly three digits is a thousands
 # separator; any other dot is read as a decimal point (documents typed on English keyboards: "97.2%").
-# ASCII digits only: Python's \d would also take Arabic-Indic and full-width digits.
+# ASCII digits only: Python's \d would also take Arabic-Indic and full-width digits. This pattern finds numbers in
+# running text; reading one is treem.core.formats.parse_decimal_vi (the same rules).
 NUMBER_PATTERN = r"[1-9][0-9]{0,2}(?:\.[0-9]{3})+(?:,[0-9]+)?(?![.,]?[0-9])|[0-9]+(?:[.,][0-9]+)?"
-_NUMBER_RE = re.compile(rf"^(?:{NUMBER_PATTERN})$")
 
 
-def parse_vn_number(text: str) -> float:
-    """'97,2' -> 97.2, '0,05' -> 0.05, '1.234' -> 1234.0, '1.234,5' -> 1234.5, '97.2' -> 97.2."""
-    text = text.strip().replace(" ", "")
-    if not _NUMBER_RE.match(text):
-        raise ValueError(f"not a Vietnamese number: {text!r}")
-    if "," in text:
-        return float(text.replace(".", "").replace(",", "."))
-    if re.fullmatch(r"[1-9][0-9]{0,2}(?:\.[0-9]{3})+", text):
-        return float(text.replace(".", ""))
-    return float(text)
-
-
-def format_vn_number(value: float) -> str:
-    """The inverse of ``parse_vn_number`` for values written with at most six decimals."""
-    text = f"{value:.6f}".rstrip("0").rstrip(".")
-    whole, _, decimals = text.partition(".")
-    grouped = f"{int(whole):,}".replace(",", ".")
-    return f"{grouped},{decimals}" if decimals else grouped

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django import template
 from django.utils.translation import pgettext
 
-from treem.reports.official import format_decimal_vi
+from treem.core.formats import format_number, format_percent
 
 register = template.Library()
 
@@ -30,10 +30,7 @@ def vi_decimal(value) -> str:
     """Decimal('97.2000') -> '97,2'; 1234 -> '1.234'."""
     if value is None or value == "":
         return ""
-    text = format_decimal_vi(Decimal(str(value)), 4)
-    if "," in text:
-        text = text.rstrip("0").rstrip(",")
-    return text
+    return format_number(Decimal(str(value)), 4, trim=True)
 
 
 @register.filter
@@ -104,7 +101,7 @@ def schedule_label(task) -> str:
 def percent(value) -> str:
     if value is None:
         return "—"
-    return f"{format_decimal_vi(value, 1)}%"
+    return format_percent(value, 1)
 
 
 @register.inclusion_tag("plans/_subnav.html", takes_context=True)

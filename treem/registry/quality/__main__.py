@@ -12,6 +12,8 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from treem.core.formats import format_percent
+
 from . import columns
 from .dedupe import DEFAULT_THRESHOLD, MIN_RECORDS_TO_TRAIN, Pair, find_duplicates
 from .rows import validate_row, written_birth_date
@@ -104,8 +106,8 @@ def _print_text(result: dict) -> None:
     found = f"tìm thấy {summary['pairs_found']} cặp có thể trùng"
     print(f"{summary['file']}: so sánh {summary['rows_compared']} dòng, {found}.")
     for pair in result["pairs"]:
-        percent = f"{pair['probability'] * 100:.1f}".replace(".", ",")
-        print(f"- Dòng {pair['row_a']} và dòng {pair['row_b']}: {percent}% ({pair['explanation']})")
+        percent = format_percent(pair["probability"] * 100)
+        print(f"- Dòng {pair['row_a']} và dòng {pair['row_b']}: {percent} ({pair['explanation']})")
 
 
 def main(argv: list[str] | None = None) -> int:

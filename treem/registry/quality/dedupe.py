@@ -34,6 +34,8 @@ import pyarrow as pa
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 from splink.internals.exceptions import SplinkException
 
+from treem.core.formats import format_number
+
 from .dates import parse_date
 from .personal_id import check_personal_id, normalize_personal_id
 from .sex import parse_sex
@@ -403,7 +405,7 @@ _LABELS = _level_labels()
 
 
 def _format_weight(weight: float) -> str:
-    return f"{weight:+.1f}".replace(".", ",")
+    return ("+" if weight >= 0 else "") + format_number(weight, 1)
 
 
 def _contributions(row: dict) -> list[tuple[str, float]]:

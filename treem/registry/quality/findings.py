@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from treem.core.ages import CHILD_AGE_LIMIT
 from treem.geo.models import Unit
 from treem.registry.models import Child, ChildStatus, YesNoUnknown
 
@@ -27,7 +28,6 @@ from .ethnicity import find_ethnic_group
 from .models import CommuneSummary, DuplicatePair, Finding, PairStatus, Severity
 from .personal_id import check_personal_id, normalize_personal_id
 
-CHILD_AGE_LIMIT = 16
 DEFAULT_STALE_MONTHS = 12
 # Records still on a commune's register: the ones a data-quality check looks at.
 ON_REGISTER = (ChildStatus.ACTIVE, ChildStatus.MOVED)

@@ -11,14 +11,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from treem.core.ages import CHILD_AGE_LIMIT
+
 from . import columns as c
 from .dates import age_on, bare_year, excel_serial_text, format_date, parse_date, year_only_message
 from .ethnicity import find_ethnic_group
 from .personal_id import check_personal_id, normalize_personal_id
 from .sex import FEMALE, MALE, parse_sex
 from .text import clean_text, fold, normalize_name, normalize_phone, split_name
-
-CHILD_AGE_LIMIT = 16  # Law on Children 2016, art. 1: a child is a person under 16
 
 _YES = {"co", "x", "1", "1.0", "roi", "da", "da dang ky", "da dk", "yes", "y", "true"}
 _NO = {"khong", "chua", "0", "0.0", "chua dang ky", "chua dk", "no", "n", "false"}

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import accumulate
 
+from treem.core.ages import CHILD_AGE_LIMIT
+
 from .personal_id import century_sex_digit, province_names
 from .sex import FEMALE, MALE
 from .text import fold, normalize_name
@@ -302,7 +304,7 @@ _VILLAGE_WORDS = {
 }
 
 DEFAULT_AS_OF = date(2025, 6, 1)
-_CHILD_DAYS = 16 * 365  # children under 16
+_CHILD_DAYS = CHILD_AGE_LIMIT * 365  # children under 16
 
 P_MISSING_ID = 0.03
 P_MALFORMED_ID = 0.01

@@ -18,6 +18,7 @@ from typing import Any
 import python_calamine
 
 from treem.core import uploads
+from treem.core.formats import format_number
 
 from .columns import MARK_FIELDS, header_key, header_strength, map_headers
 from .text import clean_text
@@ -213,7 +214,7 @@ def _read_workbook(data: bytes, filename: str, sheet: str | None, max_rows: int)
 
 
 def _too_many_rows(filename: str, max_rows: int) -> TableError:
-    limit = f"{max_rows:,}".replace(",", ".")  # Vietnamese thousands separator
+    limit = format_number(max_rows, 0)
     return TableError(
         f"Tệp '{filename}' có hơn {limit} dòng dữ liệu, vượt giới hạn {limit} dòng cho một lần nhập. "
         "Hãy chia tệp thành nhiều tệp nhỏ hơn."

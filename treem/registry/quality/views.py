@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
@@ -29,7 +29,7 @@ from treem.accounts.scope import Capability, forbid_unless, scope_for
 from treem.audit.services import list_unit, record_list, record_view
 from treem.core import uploads
 from treem.core.collation import unit_order
-from treem.core.formats import format_date
+from treem.core.formats import format_date, parse_decimal_vi
 from treem.core.jobs import job_to_show
 from treem.core.models import Job
 from treem.geo.models import Unit, UnitLevel
@@ -554,8 +554,8 @@ def rechecks(request):
 
 def _number(text: str) -> Decimal | None:
     try:
-        return Decimal(text.replace(",", ".")) if text and text.strip() else None
-    except InvalidOperation:
+        return parse_decimal_vi(text) if text and text.strip() else None
+    except ValueError:
         raise ValidationError(_("Enter a number.")) from None
 
 
