@@ -79,9 +79,13 @@ def reminder_text(reminder: Reminder) -> str:
             parts.append(pgettext("plans", "%(n)s tasks overdue") % {"n": params["overdue"]})
         if params.get("approaching"):
             parts.append(
-                pgettext("plans", "%(n)s tasks due by %(d)s") % {"n": params["approaching"], "d": _day(params.get("first"))}
+                pgettext("plans", "%(n)s tasks due by %(d)s")
+                % {"n": params["approaching"], "d": _day(params.get("first"))}
             )
-        return pgettext("plans", "%(agency)s: %(parts)s.") % {"agency": params.get("agency", ""), "parts": ", ".join(parts)}
+        return pgettext("plans", "%(agency)s: %(parts)s.") % {
+            "agency": params.get("agency", ""),
+            "parts": ", ".join(parts),
+        }
     params["date"] = _day(params.get("date"))
     template = REMINDER_TEXT.get(reminder.kind)
     if template is None:
