@@ -68,9 +68,9 @@ def test_a_check_finds_every_kind_of_problem(register, commune_x):
     assert codes(register["ascii"]) == {"name_no_diacritics"}
     assert codes(register["registration"]) == {"birth_registration_contradiction"}
     assert codes(register["old"]) == {"over_16_active"}
-    message = Finding.objects.get(child=register["sex"]).message
+    message = Finding.objects.get(child=register["sex"]).text
     assert "giới tính Nam" in message and "hồ sơ ghi Nữ" in message  # Vietnamese, from personal_id.py
-    stale = Finding.objects.get(child=register["clean"], code="stale").message
+    stale = Finding.objects.get(child=register["clean"], code="stale").text
     assert "12 tháng" in stale  # stored in Vietnamese whoever runs the check
 
     summary = CommuneSummary.objects.get(commune=commune_x)
