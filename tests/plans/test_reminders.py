@@ -79,3 +79,23 @@ def test_the_background_task_sends_the_same_reminders(world):
     result = send_round_reminders_task.enqueue()
     assert result.return_value["day"]
     assert agency("91", "Sở Y tế")
+
+
+def test_a_reminder_sent_from_an_english_job_is_a_code_read_in_each_readers_language_and_mailed_in_vietnamese(world):
+    from django.utils import translation
+
+    reporter = world.user("soyte.angiang")
+    reporter.email = "soyte@angiang.example"
+    reporter.save()
+    Reminder.objects.all().delete()
+    mail.outbox.clear()
+    with translation.override("en"):  # a worker or a request in English must not decide what is stored
+        send_reminders(date(2026, 11, 3), tasks=False)
+    reminder = Reminder.objects.get(user=reporter, kind=ReminderKind.ROUND_DUE)
+    assert reminder.legacy_text == "" and reminder.params["date"] == "2026-11-10" and reminder.params["n"] == 7
+    with translation.override("vi"):
+        assert "đến hạn ngày 10/11/2026 (còn 7 ngày)" in reminder.text
+    with translation.override("en"):
+        assert "is due on 10/11/2026 (in 7 days)" in reminder.text
+    body = next(m.body for m in mail.outbox if "soyte@angiang.example" in m.to)
+    assert "đến hạn ngày 10/11/2026" in body and "is due" not in body

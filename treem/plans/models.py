@@ -15,7 +15,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import pgettext_lazy
 
 from treem.core.models import RecordModel, TimestampedModel
@@ -145,6 +145,12 @@ class Document(RecordModel):
     def __str__(self) -> str:
         label = self.get_doc_type_display()
         return f"{label} {self.number}".strip() if self.number else f"{label}: {self.title[:80]}"
+
+    def name_vi(self) -> str:
+        """The name written inside Vietnamese text (a report, the demo): "Chương trình 61-CTr/TU", in whatever language
+        the page or the job that writes it runs."""
+        with translation.override(settings.LANGUAGE_CODE):
+            return str(self)
 
     def save(self, *args, **kwargs):
         self.number_key = number_key(self.number)

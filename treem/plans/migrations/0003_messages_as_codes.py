@@ -82,6 +82,26 @@ def forwards(apps, schema_editor):
             SubmissionEvent.objects.filter(pk=event.pk).update(**update)
 
 
+def demo_text_in_vietnamese(apps, schema_editor):
+    """The demo's reports said "thực hiện Programme 61-CTr/TU" when seeded under English: name the document type in
+    Vietnamese, as the rest of the sentence is."""
+    from django.utils import translation
+
+    from treem.plans.models import DocumentType
+
+    Submission = apps.get_model("plans", "Submission")
+    for value, label in DocumentType.choices:
+        with translation.override("en"):
+            english = str(label)
+        with translation.override("vi"):
+            vietnamese = str(label)
+        if english == vietnamese:
+            continue
+        for submission in Submission.objects.filter(text__contains=f"thực hiện {english} ").only("pk", "text"):
+            text = submission.text.replace(f"thực hiện {english} ", f"thực hiện {vietnamese} ")
+            Submission.objects.filter(pk=submission.pk).update(text=text)
+
+
 class Migration(migrations.Migration):
     dependencies = [("plans", "0002_protect_reports_and_tasks")]
 
@@ -106,4 +126,5 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(forwards, migrations.RunPython.noop),
+        migrations.RunPython(demo_text_in_vietnamese, migrations.RunPython.noop),
     ]
