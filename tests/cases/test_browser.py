@@ -120,6 +120,11 @@ def test_a_hotline_report_becomes_a_closed_case_through_every_step(live_server, 
         page.get_by_role("button", name="Phê duyệt kế hoạch").click()
         page.wait_for_url(f"{base}/cases/{case.pk}/")
         assert "Thực hiện kế hoạch" in page.locator("main").inner_text()
+        # the chair's alert no longer says the plan is waiting: it says what was decided
+        page.goto(f"{base}/cases/alerts/")
+        alerts = page.locator("main").inner_text()
+        assert f"Kế hoạch của hồ sơ {case.reference}: đã được phê duyệt" in alerts and "chờ đồng chí" not in alerts
+        shot(page, "05b-alerts-after-approval")
 
         # 4. The worker records the service and the review (Form 06), and closes the case.
         login(page, base, "canbo.binhlu", password)

@@ -242,3 +242,18 @@ def test_adding_a_register_child_requires_seeing_it(new_case, worker_x, commune_
                                  birth_date=date(2015, 1, 1), province=lai_chau, commune=commune_y)
     with pytest.raises(NotAllowed):
         services.case_child_add(actor=worker_x, case=case, expected_version=version(case), child=other)
+
+
+def test_the_chairs_waiting_alert_is_resolved_once_the_plan_is_decided(new_case, worker_x, chair_x, client):
+    from treem.cases.events import alert_text
+
+    case = walk(new_case(), worker_x, chair_x, Stage.APPROVAL)
+    waiting = Alert.objects.get(recipient=chair_x, kind=AlertKind.PLAN_SUBMITTED)
+    assert waiting.read_at is None and "chờ đồng chí phê duyệt" in alert_text(waiting)
+    services.plan_decide(actor=chair_x, plan=case.plans.get(), expected_version=version(case), approve=True)
+    waiting.refresh_from_db()
+    assert waiting.read_at is not None  # done: no longer among the chair's unread alerts
+    assert alert_text(waiting) == f"Kế hoạch của hồ sơ {case.reference}: đã được phê duyệt"
+    client.force_login(chair_x)
+    page = client.get("/cases/alerts/").content.decode()
+    assert case.reference in page and "chờ đồng chí phê duyệt" not in page

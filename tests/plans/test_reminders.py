@@ -23,7 +23,7 @@ def test_reporters_of_agencies_that_have_not_reported_are_reminded_once(world):
     first = send_reminders(week_before, tasks=False)
     assert first["rounds"] >= 1
     reminder = Reminder.objects.get(user=reporter, kind=ReminderKind.ROUND_DUE)
-    assert "10/11/2026" in reminder.message and "còn 7 ngày" in reminder.message
+    assert "10/11/2026" in reminder.text and "còn 7 ngày" in reminder.text
     assert len([m for m in mail.outbox if m.to == ["soyte@angiang.example"]]) == 1 and reminder.emailed_at
     assert send_reminders(week_before, tasks=False)["rounds"] == 0  # idempotent
     assert send_reminders(date(2026, 11, 5), tasks=False)["rounds"] == 0  # not a reminder day
@@ -37,7 +37,7 @@ def test_after_the_deadline_the_reminder_says_it_is_overdue(world):
     Reminder.objects.all().delete()
     send_reminders(date(2026, 11, 22), tasks=False)
     reminder = Reminder.objects.get(user=world.user("soyte.angiang"), kind=ReminderKind.ROUND_OVERDUE)
-    assert "quá hạn" in reminder.message and "trễ hạn" in reminder.message
+    assert "quá hạn" in reminder.text and "trễ hạn" in reminder.text
 
 
 def test_tasks_due_soon_or_overdue_are_summarised_per_agency_per_day(world):
@@ -46,7 +46,7 @@ def test_tasks_due_soon_or_overdue_are_summarised_per_agency_per_day(world):
     assert result["tasks"] >= 1
     laichau = Reminder.objects.get(user=world.user("soyte.laichau"), kind__in=[ReminderKind.TASK_DUE,
                                                                                ReminderKind.TASK_OVERDUE])
-    assert "Sở Y tế" in laichau.message and "30/11/2026" in laichau.message  # the training due by 30/11/2026
+    assert "Sở Y tế" in laichau.text and "30/11/2026" in laichau.text  # the training due by 30/11/2026
     assert send_reminders(date(2026, 11, 22), tasks=True)["tasks"] == 0
 
 
@@ -62,7 +62,7 @@ def test_a_returned_report_notifies_the_agency_at_once(world, django_capture_on_
     with django_capture_on_commit_callbacks(execute=True):
         submission_return(actor=world.user("tinh.angiang"), submission=submission, note="Thiếu phụ lục số liệu")
     reminder = Reminder.objects.get(user=reporter)
-    assert reminder.kind == ReminderKind.RETURNED and "Thiếu phụ lục số liệu" in reminder.message
+    assert reminder.kind == ReminderKind.RETURNED and "Thiếu phụ lục số liệu" in reminder.text
 
 
 def test_the_command_runs_and_reports_counts(world):
@@ -79,3 +79,23 @@ def test_the_background_task_sends_the_same_reminders(world):
     result = send_round_reminders_task.enqueue()
     assert result.return_value["day"]
     assert agency("91", "Sở Y tế")
+
+
+def test_a_reminder_sent_from_an_english_job_is_a_code_read_in_each_readers_language_and_mailed_in_vietnamese(world):
+    from django.utils import translation
+
+    reporter = world.user("soyte.angiang")
+    reporter.email = "soyte@angiang.example"
+    reporter.save()
+    Reminder.objects.all().delete()
+    mail.outbox.clear()
+    with translation.override("en"):  # a worker or a request in English must not decide what is stored
+        send_reminders(date(2026, 11, 3), tasks=False)
+    reminder = Reminder.objects.get(user=reporter, kind=ReminderKind.ROUND_DUE)
+    assert reminder.legacy_text == "" and reminder.params["date"] == "2026-11-10" and reminder.params["n"] == 7
+    with translation.override("vi"):
+        assert "đến hạn ngày 10/11/2026 (còn 7 ngày)" in reminder.text
+    with translation.override("en"):
+        assert "is due on 10/11/2026 (in 7 days)" in reminder.text
+    body = next(m.body for m in mail.outbox if "soyte@angiang.example" in m.to)
+    assert "đến hạn ngày 10/11/2026" in body and "is due" not in body

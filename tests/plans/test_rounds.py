@@ -66,8 +66,9 @@ def test_the_full_cycle_counts_the_first_submission_by_default(world, fresh_roun
     submission = submission_submit(actor=reporter, submission=submission, at=at(date(2026, 12, 3), 9))
     assert submission.on_time and submission.counted_at == at(date(2026, 11, 30), 23, 50)
     events = list(submission.events.filter(kind__in=[EventKind.SUBMITTED, EventKind.RESUBMITTED]))
+    # the history says what the status says: the first submission's time counts, so the resubmission is on time
     assert [(e.kind, e.on_time, e.counted) for e in events] == [
-        ("submitted", True, True), ("resubmitted", False, False)]
+        ("submitted", True, True), ("resubmitted", True, False)]
     submission = submission_accept(actor=officer, submission=submission)
     assert round_stats(fresh_round).as_dict()["accepted"] == 1
 
@@ -147,7 +148,8 @@ def test_moving_the_deadline_re_evaluates_timeliness_and_keeps_the_history(world
     submission.refresh_from_db()
     assert submission.on_time is False
     change = submission.events.get(kind=EventKind.DEADLINE)
-    assert change.deadline == date(2026, 11, 20) and "20/11/2026" in change.note and change.on_time is False
+    assert change.deadline == date(2026, 11, 20) and "20/11/2026" in change.text and change.on_time is False
+    assert change.note == ""  # the system sentence is rendered from the facts, not stored
 
 
 def test_expected_agencies_are_todays_successors_and_stay_as_named_when_the_round_opened(world, an_giang):
@@ -175,3 +177,27 @@ def test_figures_go_to_the_targets_the_agency_serves(world):
     with pytest.raises(ValidationError, match="không thuộc phần"):
         submission_save(actor=world.user("soyte.cantho"), submission=submission,
                         figures={served[0].pk: ("99,5", "")})
+
+
+def test_a_resubmitted_reports_history_says_what_its_status_says(world, fresh_round, client):
+    from django.utils import translation
+
+    reporter, officer = world.user("soyte.angiang"), world.user("tinh.angiang")
+    submission = submission_start(actor=reporter, round_=fresh_round, agency=agency("91", "Sở Y tế"))
+    submission_save(actor=reporter, submission=submission, text="Báo cáo")
+    submission_submit(actor=reporter, submission=submission, at=at(date(2026, 11, 28), 9))
+    submission_return(actor=officer, submission=submission, note="Bổ sung số liệu")
+    submission_save(actor=reporter, submission=submission, text="Báo cáo đã bổ sung")
+    submission = submission_submit(actor=reporter, submission=submission, at=at(date(2026, 12, 2), 9))
+    assert submission.on_time is True  # the first submission's time counts
+    line = submission.events.get(kind=EventKind.RESUBMITTED)
+    assert line.on_time is submission.on_time and line.note == ""  # one fact, no stored sentence
+    with translation.override("vi"):
+        assert line.text == "Vẫn tính thời điểm gửi lần đầu (28/11/2026 09:00)."
+    with translation.override("en"):
+        assert line.text == "The first submission's time (28/11/2026 09:00) still counts."
+    client.force_login(reporter)
+    page = client.get(f"/plans/submissions/{submission.pk}/").content.decode()
+    history = page[page.index('<ol class="small">'):]
+    history = history[:history.index("</ol>")]
+    assert "trễ hạn" not in history and history.count("đúng hạn") == 2

@@ -109,9 +109,25 @@ def alert_text(alert: Alert) -> str:
 
         with contextlib.suppress(ValueError):
             params["due"] = format_date(datetime.fromisoformat(params["due"]))
+    kind = alert.kind
     if params.get("decision") in {"approved", "returned"}:
         params["decision"] = str(_("approved") if params["decision"] == "approved" else _("returned for changes"))
-    return str(ALERT_TEXT.get(alert.kind, alert.get_kind_display())).format_map(_Default(params))
+        # a "waiting for approval" alert whose plan was decided reads as what happened, not as still waiting
+        kind = AlertKind.PLAN_DECIDED if kind == AlertKind.PLAN_SUBMITTED else kind
+    return str(ALERT_TEXT.get(kind, alert.get_kind_display())).format_map(_Default(params))
+
+
+def resolve_plan_alerts(plan, decision: str) -> int:
+    """The plan was decided: its "awaiting your approval" alerts are done (read) and say the decision."""
+    now, count = timezone.now(), 0
+    waiting = Alert.objects.filter(case_id=plan.case_id, kind=AlertKind.PLAN_SUBMITTED,
+                                   key__startswith=f"plan:{plan.pk}:submitted:")
+    for alert in waiting.exclude(params__has_key="decision"):
+        alert.params = {**(alert.params or {}), "decision": decision}
+        alert.read_at = alert.read_at or now
+        alert.save(update_fields=["params", "read_at"])
+        count += 1
+    return count
 
 
 def notify(users, kind: str, *, key: str, case=None, referral=None, **params) -> int:

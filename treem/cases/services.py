@@ -27,7 +27,7 @@ from treem.registry.models import Child, Sex
 
 from . import deadlines
 from .access import case_access
-from .events import add_event, assigned_workers, commune_chairs, commune_workers, notify
+from .events import add_event, assigned_workers, commune_chairs, commune_workers, notify, resolve_plan_alerts
 from .models import (
     OPEN_ITEM_STATUSES,
     AlertKind,
@@ -520,6 +520,7 @@ def plan_decide(*, actor, plan: Plan, expected_version, approve: bool, note: str
         PlanItem.objects.filter(plan__in=older, status__in=OPEN_ITEM_STATUSES).update(status=ItemStatus.CANCELLED)
         older.update(status=PlanStatus.SUPERSEDED)
     add_event(case, EventKind.PLAN_APPROVED if approve else EventKind.PLAN_RETURNED, actor, number=plan.number)
+    resolve_plan_alerts(plan, "approved" if approve else "returned")
     notify(assigned_workers(case), AlertKind.PLAN_DECIDED, case=case,
            key=f"plan:{plan.pk}:decided:{plan.decided_at:%Y%m%d%H%M%S}", reference=case.reference,
            decision="approved" if approve else "returned")

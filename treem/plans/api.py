@@ -216,6 +216,7 @@ class SubmissionSerializer(serializers.ModelSerializer):
                 "by": e.actor_label,
                 "on_time": e.on_time,
                 "counted": e.counted,
+                "text": e.text,
                 "note": e.note,
             }
             for e in submission.events.all()

@@ -57,7 +57,7 @@ def build_document(round_: ReportingRound, progress=None) -> OfficialDocument:
     focal = round_.focal_agency.name if round_.focal_agency else f"Ủy ban nhân dân {province}"
     body = [
         Paragraph(
-            f"Thực hiện {round_.document}"
+            f"Thực hiện {round_.document.name_vi()}"
             + (f" ngày {round_.document.issued_on:%d/%m/%Y}" if round_.document.issued_on else "")
             + f", {focal} tổng hợp báo cáo {round_.title.lower() if round_.title else ''} như sau:"
         ),

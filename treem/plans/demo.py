@@ -154,7 +154,7 @@ def _at(day: int, hour: int = 9, minute: int = 0, month: int = 11) -> datetime:
 
 def _report_text(agency: Agency, round_: ReportingRound) -> str:
     return (
-        f"{agency.name} báo cáo kết quả năm {round_.period_year} thực hiện {round_.document}:\n"
+        f"{agency.name} báo cáo kết quả năm {round_.period_year} thực hiện {round_.document.name_vi()}:\n"
         "1. Đã quán triệt, triển khai kế hoạch của ngành; lồng ghép các chỉ tiêu về trẻ em vào kế hoạch năm.\n"
         "2. Đã phối hợp với các xã, phường kiểm tra việc bảo đảm môi trường sống an toàn cho trẻ em.\n"
         "3. Khó khăn: kinh phí và nhân lực làm công tác trẻ em ở cơ sở còn thiếu; đề nghị bổ sung trong năm tới."

@@ -15,7 +15,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import pgettext_lazy
 
 from treem.core.models import RecordModel, TimestampedModel
@@ -145,6 +145,12 @@ class Document(RecordModel):
     def __str__(self) -> str:
         label = self.get_doc_type_display()
         return f"{label} {self.number}".strip() if self.number else f"{label}: {self.title[:80]}"
+
+    def name_vi(self) -> str:
+        """The name written inside Vietnamese text (a report, the demo): "Chương trình 61-CTr/TU", in whatever language
+        the page or the job that writes it runs."""
+        with translation.override(settings.LANGUAGE_CODE):
+            return str(self)
 
     def save(self, *args, **kwargs):
         self.number_key = number_key(self.number)
@@ -492,16 +498,24 @@ class SubmissionEvent(models.Model):
     at = models.DateTimeField()
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
     actor_label = models.CharField(max_length=150, blank=True)
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, help_text="what a person wrote (the return note); never a system sentence")
     deadline = models.DateField(null=True, blank=True)
     on_time = models.BooleanField(null=True, blank=True)
     counted = models.BooleanField(default=False)
+    # facts the history line is rendered from (plans.rounds.event_text), e.g. {"counted_at": ISO time}
+    params = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.at:%d/%m/%Y %H:%M}"
+
+    @property
+    def text(self) -> str:
+        from .rounds import event_text
+
+        return event_text(self)
 
 
 class Attachment(RecordModel):
@@ -539,7 +553,9 @@ class Reminder(TimestampedModel):
     kind = models.CharField(max_length=14, choices=ReminderKind.choices)
     round = models.ForeignKey(ReportingRound, models.CASCADE, null=True, blank=True, related_name="reminders")
     task = models.ForeignKey(Task, models.CASCADE, null=True, blank=True, related_name="reminders")
-    message = models.CharField(max_length=500)
+    # what the reminder says is rendered when shown (plans.reminders.reminder_text) from kind + params
+    params = models.JSONField(default=dict, blank=True)
+    legacy_text = models.CharField(max_length=500, blank=True, help_text="an old reminder's text not converted")
     due_date = models.DateField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
@@ -549,7 +565,13 @@ class Reminder(TimestampedModel):
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="reminder_once")]
 
     def __str__(self) -> str:
-        return self.message
+        return f"{self.user_id} {self.kind}"
+
+    @property
+    def text(self) -> str:
+        from .reminders import reminder_text
+
+        return reminder_text(self)
 
 
 class ConsolidatedReport(RecordModel):

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
-from django.utils.translation import pgettext
+from django.utils.translation import pgettext, pgettext_lazy
 
 from treem.accounts.models import Assignment, Role
 from treem.audit.services import record
@@ -44,16 +44,71 @@ def _reporters(agency_ids, on: date) -> list:
     )
 
 
-def _deliver(user, key: str, kind: str, message: str, *, round_=None, task=None, due=None) -> bool:
-    """Create the in-app reminder once; e-mail it when the user has an address. True when new."""
+# What each reminder says, filled in from Reminder.params when it is shown (in the reader's language): nothing is
+# stored as a sentence. Dates are kept ISO in params and shown dd/mm/yyyy.
+REMINDER_TEXT = {
+    ReminderKind.ROUND_DUE: pgettext_lazy(
+        "plans", "%(agency)s: the report “%(round)s” is due on %(date)s (in %(n)s days)."
+    ),
+    ReminderKind.ROUND_OVERDUE: pgettext_lazy(
+        "plans",
+        "%(agency)s: the report “%(round)s” was due on %(date)s and has not been submitted; "
+        "submit it now (it will be counted late).",
+    ),
+    ReminderKind.RETURNED: pgettext_lazy(
+        "plans", "%(agency)s: the report “%(round)s” was returned for correction: %(note)s"
+    ),
+}
+
+
+def _day(value) -> str:
+    try:
+        return date.fromisoformat(value).strftime("%d/%m/%Y")
+    except (TypeError, ValueError):
+        return str(value or "")
+
+
+def reminder_text(reminder: Reminder) -> str:
+    """The reminder as a sentence in the active language; an old row that could not be converted shows its text."""
+    params = dict(reminder.params or {})
+    if not params:
+        return reminder.legacy_text or reminder.get_kind_display()
+    if reminder.kind in (ReminderKind.TASK_DUE, ReminderKind.TASK_OVERDUE):
+        parts = []
+        if params.get("overdue"):
+            parts.append(pgettext("plans", "%(n)s tasks overdue") % {"n": params["overdue"]})
+        if params.get("approaching"):
+            parts.append(
+                pgettext("plans", "%(n)s tasks due by %(d)s")
+                % {"n": params["approaching"], "d": _day(params.get("first"))}
+            )
+        return pgettext("plans", "%(agency)s: %(parts)s.") % {
+            "agency": params.get("agency", ""),
+            "parts": ", ".join(parts),
+        }
+    params["date"] = _day(params.get("date"))
+    template = REMINDER_TEXT.get(reminder.kind)
+    if template is None:
+        return reminder.get_kind_display()
+    try:
+        return str(template) % params
+    except (KeyError, TypeError, ValueError):
+        return reminder.legacy_text or reminder.get_kind_display()
+
+
+def _deliver(user, key: str, kind: str, params: dict, *, round_=None, task=None, due=None) -> bool:
+    """Create the in-app reminder once (a code and its parameters); e-mail it, rendered in Vietnamese (the
+    recipient's language), when the user has an address. True when new."""
     try:
         with transaction.atomic():
             reminder = Reminder.objects.create(
-                user=user, key=key[:160], kind=kind, round=round_, task=task, message=message[:500], due_date=due
+                user=user, key=key[:160], kind=kind, round=round_, task=task, params=params, due_date=due
             )
     except IntegrityError:
         return False
     if user.email:
+        with translation.override(settings.LANGUAGE_CODE):
+            message = reminder_text(reminder)
         try:
             send_mail(
                 pgettext("plans", "treem: %(m)s") % {"m": message[:80]},
@@ -85,27 +140,11 @@ def _round_reminders(today: date) -> int:
         )
         owing = [e.agency_id for e in round_.expected.all() if e.agency_id not in done]
         for assignment in _reporters(owing, today):
+            params = {"agency": assignment.agency.name, "round": round_.title, "date": round_.deadline.isoformat()}
             if kind == ReminderKind.ROUND_DUE:
-                message = pgettext(
-                    "plans", "%(agency)s: the report “%(round)s” is due on %(date)s (in %(n)s days)."
-                ) % {
-                    "agency": assignment.agency.name,
-                    "round": round_.title,
-                    "date": round_.deadline.strftime("%d/%m/%Y"),
-                    "n": days_left,
-                }
-            else:
-                message = pgettext(
-                    "plans",
-                    "%(agency)s: the report “%(round)s” was due on %(date)s and has not been submitted; "
-                    "submit it now (it will be counted late).",
-                ) % {
-                    "agency": assignment.agency.name,
-                    "round": round_.title,
-                    "date": round_.deadline.strftime("%d/%m/%Y"),
-                }
+                params["n"] = days_left
             key = f"round:{round_.pk}:{assignment.agency_id}:{tag}"
-            sent += _deliver(assignment.user, key, kind, message, round_=round_, due=round_.deadline)
+            sent += _deliver(assignment.user, key, kind, params, round_=round_, due=round_.deadline)
     return sent
 
 
@@ -138,20 +177,11 @@ def _task_reminders(today: date) -> int:
     for assignment in _reporters(per_agency, today):
         entry = per_agency[assignment.agency_id]
         overdue, soon = entry["overdue"], entry["approaching"]
-        parts = []
-        if overdue:
-            parts.append(pgettext("plans", "%(n)s tasks overdue") % {"n": overdue})
-        if soon:
-            parts.append(
-                pgettext("plans", "%(n)s tasks due by %(d)s") % {"n": soon, "d": entry["first"].strftime("%d/%m/%Y")}
-            )
-        message = pgettext("plans", "%(agency)s: %(parts)s.") % {
-            "agency": assignment.agency.name,
-            "parts": ", ".join(parts),
-        }
+        params = {"agency": assignment.agency.name, "overdue": overdue, "approaching": soon,
+                  "first": entry["first"].isoformat() if entry["first"] else None}
         kind = ReminderKind.TASK_OVERDUE if overdue else ReminderKind.TASK_DUE
         key = f"tasks:{assignment.agency_id}:{today.isoformat()}"
-        if _deliver(assignment.user, key, kind, message, due=entry["first"]):
+        if _deliver(assignment.user, key, kind, params, due=entry["first"]):
             sent += 1
             Reminder.objects.filter(
                 user=assignment.user, kind__in=[ReminderKind.TASK_OVERDUE, ReminderKind.TASK_DUE], read_at__isnull=True
@@ -161,9 +191,8 @@ def _task_reminders(today: date) -> int:
 
 def send_reminders(today: date | None = None, *, tasks: bool = True) -> dict:
     today = today or timezone.localdate()
-    with translation.override(settings.LANGUAGE_CODE):
-        rounds_sent = _round_reminders(today)
-        tasks_sent = _task_reminders(today) if tasks else 0
+    rounds_sent = _round_reminders(today)
+    tasks_sent = _task_reminders(today) if tasks else 0
     result = {"rounds": rounds_sent, "tasks": tasks_sent, "day": today.isoformat()}
     if rounds_sent or tasks_sent:
         record(SYSTEM, "plans.reminders.send", summary=result)
@@ -177,21 +206,16 @@ def notify_returned(submission_id) -> None:
         return
     today = timezone.localdate()
     events = submission.events.filter(kind="returned").count()
-    with translation.override(settings.LANGUAGE_CODE):
-        message = pgettext("plans", "%(agency)s: the report “%(round)s” was returned for correction: %(note)s") % {
-            "agency": submission.agency.name,
-            "round": submission.round.title,
-            "note": submission.returned_note,
-        }
-        for assignment in _reporters([submission.agency_id], today):
-            _deliver(
-                assignment.user,
-                f"returned:{submission.pk}:{events}",
-                ReminderKind.RETURNED,
-                message,
-                round_=submission.round,
-                due=submission.round.deadline,
-            )
+    params = {"agency": submission.agency.name, "round": submission.round.title, "note": submission.returned_note}
+    for assignment in _reporters([submission.agency_id], today):
+        _deliver(
+            assignment.user,
+            f"returned:{submission.pk}:{events}",
+            ReminderKind.RETURNED,
+            params,
+            round_=submission.round,
+            due=submission.round.deadline,
+        )
 
 
 def reminders_for(user, unread_only: bool = True):

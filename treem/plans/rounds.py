@@ -78,6 +78,30 @@ def is_on_time(moment: datetime, deadline: date) -> bool:
 # -- rounds ---------------------------------------------------------------------------------------------------------
 
 
+def counted_on_time(submission: Submission) -> bool | None:
+    """Whether the submission is on time: the submission time that counts against the round's deadline in force.
+    The status (Submission.on_time) and the history lines both come from here."""
+    if submission.counted_at is None:
+        return None
+    return is_on_time(submission.counted_at, submission.round.deadline)
+
+
+def event_text(event: SubmissionEvent) -> str:
+    """What the system says about a history line, rendered in the reader's language from the stored facts."""
+    if event.kind in (EventKind.SUBMITTED, EventKind.RESUBMITTED):
+        if event.counted:
+            return pgettext("plans", "This submission's time counts.")
+        counted_at = (event.params or {}).get("counted_at")
+        if counted_at:
+            moment = timezone.localtime(datetime.fromisoformat(counted_at))
+            return pgettext("plans", "The first submission's time (%(t)s) still counts.") % {
+                "t": moment.strftime("%d/%m/%Y %H:%M")
+            }
+    if event.kind == EventKind.DEADLINE and event.deadline:
+        return pgettext("plans", "Deadline changed to %(d)s") % {"d": event.deadline.strftime("%d/%m/%Y")}
+    return ""
+
+
 def chain_down(document: Document, province=None) -> list[Document]:
     """The document and every document implementing it (transitively), within a province when given."""
     found = {document.pk: document}
@@ -171,7 +195,8 @@ def round_update(
         summary["deadline"] = [round_.deadline.isoformat(), deadline.isoformat()]
         round_.deadline = deadline
         for submission in round_.submissions.filter(counted_at__isnull=False):
-            on_time = is_on_time(submission.counted_at, deadline)
+            submission.round = round_
+            on_time = counted_on_time(submission)
             if on_time != submission.on_time:
                 submission.on_time = on_time
                 submission.save(update_fields=["on_time", "updated_at"])
@@ -184,7 +209,6 @@ def round_update(
                     deadline=deadline,
                     on_time=on_time,
                     counted=True,
-                    note=pgettext("plans", "Deadline changed to %(d)s") % {"d": deadline.strftime("%d/%m/%Y")},
                 )
     if status is not None and status != round_.status:
         summary["status"] = [round_.status, status]
@@ -340,7 +364,6 @@ def submission_submit(*, actor, submission: Submission, at: datetime | None = No
             pgettext("plans", "The report is empty: write the results, enter figures or attach a file.")
         )
     at = at or timezone.now()
-    on_time = is_on_time(at, round_.deadline)
     resubmission = submission.first_submitted_at is not None
     counts = not resubmission or round_.timeliness_rule == TimelinessRule.LAST_SUBMIT
     submission.status = SubmissionStatus.SUBMITTED
@@ -348,15 +371,10 @@ def submission_submit(*, actor, submission: Submission, at: datetime | None = No
     submission.first_submitted_at = submission.first_submitted_at or at
     if counts:
         submission.counted_at = at
-        submission.on_time = on_time
+    # the history line says what the status says: one function decides on time or late
+    on_time = submission.on_time = counted_on_time(submission)
     submission.version += 1
     submission.save()
-    if counts:
-        note = pgettext("plans", "This submission's time counts.")
-    else:
-        note = pgettext("plans", "The first submission's time (%(t)s) still counts.") % {
-            "t": timezone.localtime(submission.counted_at).strftime("%d/%m/%Y %H:%M")
-        }
     _event(
         submission,
         EventKind.RESUBMITTED if resubmission else EventKind.SUBMITTED,
@@ -365,7 +383,7 @@ def submission_submit(*, actor, submission: Submission, at: datetime | None = No
         deadline=round_.deadline,
         on_time=on_time,
         counted=counts,
-        note=note,
+        params={"counted_at": submission.counted_at.isoformat()} if submission.counted_at else {},
     )
     record(
         actor,

@@ -119,7 +119,7 @@ def sections(user, child: Child, request: AccessRequest) -> list[tuple[str, list
     out.append((_("Height and weight"), [_("Date"), _("Height (cm)"), _("Weight (kg)")],
                 [[_text(m.measured_on), _text(m.height_cm), _text(m.weight_kg)] for m in child.measurements.all()]))
     out.append((_("Data quality"), [_("Found on"), _("Detail"), _("Severity"), _("Resolved on")],
-                [[_text(f.detected_at), f.message, f.get_severity_display(), _text(f.resolved_at)]
+                [[_text(f.detected_at), f.text, f.get_severity_display(), _text(f.resolved_at)]
                  for f in Finding.objects.filter(child=child).order_by("detected_at")]))
     pairs = DuplicatePair.objects.filter(Q(child_a=child) | Q(child_b=child)).order_by("detected_at")
     out.append((_("Possible duplicates"), [_("First proposed"), _("Decision"), _("Decided on"), _("Note")],

@@ -41,6 +41,7 @@ class FindingSerializer(serializers.ModelSerializer):
     commune = serializers.CharField(source="commune.code", read_only=True)
     label = serializers.SerializerMethodField()
     open = serializers.BooleanField(source="is_open", read_only=True)
+    message = serializers.CharField(source="text", read_only=True)  # rendered in the request's language
 
     class Meta:
         model = Finding

@@ -7,21 +7,21 @@ first detection date) and refreshes the commune's precomputed counts (CommuneSum
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from treem.core.ages import CHILD_AGE_LIMIT
 from treem.geo.models import Unit
-from treem.registry.models import Child, ChildStatus, YesNoUnknown
+from treem.registry.models import Child, ChildStatus, Sex, YesNoUnknown
 
 from .dates import age_on, format_date
 from .ethnicity import find_ethnic_group
@@ -112,14 +112,70 @@ def months_before(moment: datetime, months: int) -> datetime:
     raise AssertionError("every month has a 28th")
 
 
+# What each finding says, filled in from its parameters when shown (in the reader's language): a Finding row stores
+# the code and the parameters, never the sentence. Dates are kept ISO and shown dd/mm/yyyy.
+FINDING_TEXT = {
+    "id_missing": gettext_lazy("No personal ID number is recorded."),
+    "id_not_digits": gettext_lazy("The personal ID '%(id)s' contains characters other than digits."),
+    "id_length": gettext_lazy("The personal ID '%(id)s' has %(digits)s digits; it needs exactly 12."),
+    "id_unknown_province": gettext_lazy(
+        "The personal ID '%(id)s': the birth registration province code '%(code)s' does not exist."),
+    "id_sex_mismatch": gettext_lazy(
+        "The personal ID '%(id)s' encodes the sex %(encoded)s (4th digit %(digit)s) but the record says %(sex)s."),
+    "id_year_mismatch": gettext_lazy(
+        "The personal ID '%(id)s' encodes the birth year %(encoded)s but the record says %(year)s."),
+    "id_shared": gettext_lazy("The personal ID %(id)s is also recorded for another child."),
+    "name_missing": gettext_lazy("The full name is empty."),
+    "name_incomplete": gettext_lazy("'%(name)s' has no surname or middle name."),
+    "name_no_diacritics": gettext_lazy("'%(name)s' has no diacritics; check the spelling on the birth certificate."),
+    "sex_missing": gettext_lazy("Sex is not recorded."),
+    "birth_date_future": gettext_lazy("Born on %(date)s, a date in the future."),
+    "ethnicity_missing": gettext_lazy("The ethnic group is not recorded."),
+    "ethnicity_unknown": gettext_lazy("'%(name)s' is not one of Vietnam's 54 ethnic groups."),
+    "carer_missing": gettext_lazy("No parent, guardian or carer is linked to the child."),
+    "birth_registration_contradiction": gettext_lazy(
+        "A personal ID is recorded, so the birth was registered, but the record says it was not."),
+    "stale": gettext_lazy("Last updated on %(date)s, more than %(months)s months ago."),
+    "over_16_active": gettext_lazy("Born on %(date)s, now %(age)s years old: no longer a child (Law on Children, "
+                                   "art. 1)."),
+}
+# a 9-digit number is an old identity card (CMND), said as such
+OLD_CARD_TEXT = gettext_lazy("'%(id)s' has 9 digits, probably an old identity card (CMND) number; a personal ID "
+                             "has 12 digits.")
+
+
+def finding_text(code: str, params: dict | None, legacy_text: str = "") -> str:
+    """The finding as a sentence in the active language; an old row that could not be converted shows its text."""
+    template = FINDING_TEXT.get(code)
+    if template is None or (legacy_text and not params):
+        return legacy_text or (str(KINDS[code].label) if code in KINDS else "")
+    values = dict(params or {})
+    if code == "id_length" and values.get("digits") == 9:
+        template = OLD_CARD_TEXT
+    if "date" in values:
+        with contextlib.suppress(ValueError):
+            values["date"] = format_date(date.fromisoformat(values["date"]))
+    for key in ("sex", "encoded"):
+        if code == "id_sex_mismatch" and key in values:
+            values[key] = str(Sex(values[key]).label) if values[key] in Sex.values else values[key]
+    try:
+        return str(template) % values
+    except (KeyError, TypeError, ValueError):
+        return legacy_text or str(KINDS[code].label)
+
+
 @dataclass(frozen=True)
 class Found:
     code: str
-    message: str
+    params: dict = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def kind(self) -> Kind:
         return KINDS[self.code]
+
+    @property
+    def message(self) -> str:
+        return finding_text(self.code, self.params)
 
 
 @dataclass
@@ -130,56 +186,42 @@ class CheckContext:
     shared_ids: frozenset[str] = frozenset()
 
 
-def _sentence(text: str) -> str:
-    """A message of the pure core ("chưa có số định danh cá nhân") as a sentence."""
-    if not text:
-        return text
-    text = text[:1].upper() + text[1:]
-    return text if text.endswith((".", "!", "?", ")")) else text + "."
-
-
 def child_findings(child: Child, *, carers: int, context: CheckContext) -> list[Found]:
     """Every finding of one record. `carers` is the number of carers linked to the child."""
     found: list[Found] = []
     add = found.append
     for finding in check_personal_id(child.personal_id, child.sex or None, child.birth_date):
         if finding.code in KINDS:
-            add(Found(finding.code, _sentence(finding.message)))
+            add(Found(finding.code, finding.params))
     pid = normalize_personal_id(child.personal_id)[0]
     if pid and pid in context.shared_ids:
-        add(Found("id_shared", _("The personal ID %(id)s is also recorded for another child.") % {"id": pid}))
+        add(Found("id_shared", {"id": pid}))
     words = (child.full_name or "").split()
     if not words:
-        add(Found("name_missing", _("The full name is empty.")))
+        add(Found("name_missing"))
     elif len(words) == 1:
-        add(Found("name_incomplete", _("'%(name)s' has no surname or middle name.") % {"name": child.full_name}))
+        add(Found("name_incomplete", {"name": child.full_name}))
     elif child.full_name.isascii():
-        add(Found("name_no_diacritics", _("'%(name)s' has no diacritics; check the spelling on the birth "
-                                          "certificate.") % {"name": child.full_name}))
+        add(Found("name_no_diacritics", {"name": child.full_name}))
     if not child.sex:
-        add(Found("sex_missing", _("Sex is not recorded.")))
+        add(Found("sex_missing"))
     if child.birth_date and child.birth_date > context.today:
-        add(Found("birth_date_future", _("Born on %(date)s, a date in the future.")
-                  % {"date": format_date(child.birth_date)}))
+        add(Found("birth_date_future", {"date": child.birth_date.isoformat()}))
     if not (child.ethnicity or "").strip():
-        add(Found("ethnicity_missing", _("The ethnic group is not recorded.")))
+        add(Found("ethnicity_missing"))
     elif find_ethnic_group(child.ethnicity) is None:
-        add(Found("ethnicity_unknown", _("'%(name)s' is not one of Vietnam's 54 ethnic groups.")
-                  % {"name": child.ethnicity}))
+        add(Found("ethnicity_unknown", {"name": child.ethnicity}))
     if carers == 0:
-        add(Found("carer_missing", _("No parent, guardian or carer is linked to the child.")))
+        add(Found("carer_missing"))
     if pid and child.birth_registered == YesNoUnknown.NO:
-        add(Found("birth_registration_contradiction",
-                  _("A personal ID is recorded, so the birth was registered, but the record says it was not.")))
+        add(Found("birth_registration_contradiction"))
     if child.updated_at and child.updated_at < context.stale_before:
-        add(Found("stale", _("Last updated on %(date)s, more than %(months)s months ago.")
-                  % {"date": format_date(timezone.localtime(child.updated_at).date()),
-                     "months": context.stale_months}))
+        add(Found("stale", {"date": timezone.localtime(child.updated_at).date().isoformat(),
+                            "months": context.stale_months}))
     if child.status == ChildStatus.ACTIVE and child.birth_date and \
             age_on(child.birth_date, context.today) >= CHILD_AGE_LIMIT:
-        add(Found("over_16_active", _("Born on %(date)s, now %(age)s years old: no longer a child (Law on Children, "
-                                      "art. 1).") % {"date": format_date(child.birth_date),
-                                                     "age": age_on(child.birth_date, context.today)}))
+        add(Found("over_16_active", {"date": child.birth_date.isoformat(),
+                                     "age": age_on(child.birth_date, context.today)}))
     return found
 
 
@@ -234,16 +276,15 @@ class CheckResult:
 def check_commune(commune: Unit, *, now: datetime | None = None, months: int | None = None, only=None) -> CheckResult:
     """Compute the findings of every child on a commune's register (or of the children `only` names) and store them.
 
-    Messages are stored in the site's language (Vietnamese) whoever triggers the check."""
+    A finding is stored as its code and parameters, rendered in the reader's language when shown."""
     now = now or timezone.now()
     context = make_context(now, months)
-    with translation.override(settings.LANGUAGE_CODE):
-        children = list(register_children(commune, only))
-        context.shared_ids = shared_ids(c.personal_id for c in children)
-        found: dict[tuple, tuple[Child, Found]] = {}
-        for child in children:
-            for f in child_findings(child, carers=child.carer_count, context=context):
-                found[(child.pk, f.code)] = (child, f)
+    children = list(register_children(commune, only))
+    context.shared_ids = shared_ids(c.personal_id for c in children)
+    found: dict[tuple, tuple[Child, Found]] = {}
+    for child in children:
+        for f in child_findings(child, carers=child.carer_count, context=context):
+            found[(child.pk, f.code)] = (child, f)
     result = CheckResult(children=len(children))
     open_q = Q(commune=commune) | Q(child__in=[c.pk for c in children])
     if only is not None:
@@ -257,17 +298,17 @@ def check_commune(commune: Unit, *, now: datetime | None = None, months: int | N
             continue
         child, f = found.pop(key)
         result.kept += 1
-        if (finding.message, finding.commune_id, finding.severity) != (f.message[:300], child.commune_id,
-                                                                      f.kind.severity):
-            finding.message, finding.commune_id, finding.province_id = f.message[:300], child.commune_id, \
-                child.province_id
+        if (finding.params, finding.legacy_text, finding.commune_id, finding.severity) != (
+                f.params, "", child.commune_id, f.kind.severity):
+            finding.params, finding.legacy_text = f.params, ""
+            finding.commune_id, finding.province_id = child.commune_id, child.province_id
             finding.severity = f.kind.severity
             to_update.append(finding)
     Finding.objects.filter(pk__in=to_resolve).update(resolved_at=now)
-    Finding.objects.bulk_update(to_update, ["message", "commune", "province", "severity"], batch_size=500)
+    Finding.objects.bulk_update(to_update, ["params", "legacy_text", "commune", "province", "severity"], batch_size=500)
     Finding.objects.bulk_create([
         Finding(child_id=child.pk, commune_id=child.commune_id, province_id=child.province_id, code=f.code,
-                severity=f.kind.severity, message=f.message[:300], field=f.kind.field, detected_at=now)
+                severity=f.kind.severity, params=f.params, field=f.kind.field, detected_at=now)
         for child, f in found.values()
     ], batch_size=1000)
     result.opened, result.resolved = len(found), len(to_resolve)

@@ -28,7 +28,10 @@ class Finding(models.Model):
     province = models.ForeignKey("geo.Unit", models.PROTECT, related_name="+")
     code = models.CharField(_("finding"), max_length=40)
     severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices)
-    message = models.CharField(_("detail"), max_length=300)
+    # what the finding says is rendered when shown (findings.finding_text) from the code and these parameters
+    params = models.JSONField(default=dict, blank=True)
+    legacy_text = models.CharField(_("detail"), max_length=300, blank=True,
+                                   help_text="an old finding's text that could not be converted")
     field = models.CharField(_("field"), max_length=40, blank=True)
     detected_at = models.DateTimeField(_("found on"))
     resolved_at = models.DateTimeField(_("resolved on"), null=True, blank=True)
@@ -48,7 +51,13 @@ class Finding(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.code}: {self.message}"
+        return f"{self.code}: {self.params}"
+
+    @property
+    def text(self) -> str:
+        from .findings import finding_text
+
+        return finding_text(self.code, self.params, self.legacy_text)
 
     @property
     def is_open(self) -> bool:

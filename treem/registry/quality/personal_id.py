@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 
@@ -30,6 +30,8 @@ class Finding:
     code: str
     severity: str
     message: str
+    # the facts the message states, so that a stored finding is rendered in the reader's language
+    params: dict = field(default_factory=dict, compare=False)
 
 
 @cache
@@ -69,11 +71,13 @@ def normalize_personal_id(value: object) -> tuple[str, bool]:
 
 def _shape_findings(text: str) -> list[Finding]:
     if not text.isdigit() or not text.isascii():
-        return [Finding("id_not_digits", ERROR, f"số định danh '{text}' có ký tự không phải chữ số")]
+        return [Finding("id_not_digits", ERROR, f"số định danh '{text}' có ký tự không phải chữ số", {"id": text})]
     if len(text) == 9:
-        return [Finding("id_length", ERROR, f"'{text}' có 9 chữ số, có thể là số CMND cũ; số định danh cần 12 chữ số")]
+        return [Finding("id_length", ERROR, f"'{text}' có 9 chữ số, có thể là số CMND cũ; số định danh cần 12 chữ số",
+                        {"id": text, "digits": 9})]
     if len(text) != 12:
-        return [Finding("id_length", ERROR, f"số định danh '{text}' có {len(text)} chữ số, cần đúng 12 chữ số")]
+        return [Finding("id_length", ERROR, f"số định danh '{text}' có {len(text)} chữ số, cần đúng 12 chữ số",
+                        {"id": text, "digits": len(text)})]
     return []
 
 
@@ -85,6 +89,7 @@ def _fact_findings(text: str, sex: str | None, birth_date: date | None) -> list[
                 "id_unknown_province",
                 ERROR,
                 f"số định danh '{text}': mã tỉnh nơi đăng ký khai sinh '{text[:3]}' không tồn tại",
+                {"id": text, "code": text[:3]},
             )
         )
     century, encoded_sex = decode_century_sex(int(text[3]))
@@ -95,6 +100,7 @@ def _fact_findings(text: str, sex: str | None, birth_date: date | None) -> list[
                 WARNING,
                 f"số định danh '{text}' ghi giới tính {LABELS[encoded_sex]} (chữ số thứ 4 là {text[3]}) "
                 f"nhưng hồ sơ ghi {LABELS[sex]}",
+                {"id": text, "encoded": encoded_sex, "digit": text[3], "sex": sex},
             )
         )
     encoded_year = century + int(text[4:6])
@@ -104,6 +110,7 @@ def _fact_findings(text: str, sex: str | None, birth_date: date | None) -> list[
                 "id_year_mismatch",
                 WARNING,
                 f"số định danh '{text}' ghi năm sinh {encoded_year} nhưng hồ sơ ghi năm sinh {birth_date.year}",
+                {"id": text, "encoded": encoded_year, "year": birth_date.year},
             )
         )
     return findings
