@@ -31,6 +31,6 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0002_protect_case_history")]
+    dependencies = [("cases", "0003_correct_deadline_legal_basis")]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
