@@ -104,6 +104,7 @@ READS: dict[str, Read] = {
     "cases:edit": Read(CASE_VIEW, kwargs=case_pk()),
     "cases:assign": Read(CASE_VIEW, kwargs=case_pk()),
     "cases:child_add": Read(CASE_VIEW, kwargs=case_pk()),
+    "cases:child_identify": Read("registry.child.list", kwargs=case_pk(child_id=lambda d: d.provisional.pk)),
     "cases:assessment": Read(CASE_VIEW, kwargs=case_pk()),
     "cases:emergency": Read(CASE_VIEW, kwargs=case_pk()),
     "cases:separation": Read(CASE_VIEW, kwargs=case_pk()),
@@ -343,6 +344,9 @@ def data(db, tmp_path, commune_x, commune_y, lai_chau, make_user, worker_x, prov
                                      consent_on=timezone.localdate())
     document = cases.document_attach(actor=worker_x, case=case, expected_version=version(), kind="other",
                                      title="Giấy khám", upload=SimpleUploadedFile("giay-kham.pdf", PDF + b" " * 200))
+    cases.case_child_add(actor=worker_x, case=case, expected_version=version(), full_name="Giàng Thị Mỷ", sex="F",
+                         age=7)
+    provisional = case.case_children.get(child__provisional=True).child
     case.refresh_from_db()
     assert case.stage != Stage.CLOSED
 
@@ -350,7 +354,7 @@ def data(db, tmp_path, commune_x, commune_y, lai_chau, make_user, worker_x, prov
         commune=commune_x, child=child, carer=link.carer, household=household, circumstance=circumstance,
         finding=finding, pair=pair, run=run, correction=correction, cleaning=cleaning, reviewing=reviewing,
         recheck=recheck, batch=batch, prepared=prepared, case=case, separation=separation, plan=plan, item=item,
-        referral=referral, document=document, event=AuditEvent.objects.filter(object_id=str(child.pk)).first(),
+        referral=referral, document=document, provisional=provisional, event=AuditEvent.objects.filter(object_id=str(child.pk)).first(),
         users={"worker": worker_x, "province": province_officer, "admin": national_admin,
                "agency": make_user("ctxh.laichau", Role.CASE_WORKER, agency=centre),
                "auditor": make_user("kiemtoan.laichau", Role.AUDITOR, lai_chau)})

@@ -10,6 +10,7 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -23,7 +24,7 @@ from treem.api.read_log import LoggedListMixin
 from treem.geo.models import Unit, UnitLevel, UnitSystem
 from treem.registry.models import Sex
 
-from . import selectors, services
+from . import matching, selectors, services
 from .access import mask_name, shows_names, shows_reporter
 from .events import event_text
 from .models import (
@@ -48,11 +49,45 @@ def _django_errors(error: DjangoValidationError):
 
 
 class IntakeChildSerializer(serializers.Serializer):
-    registry_id = serializers.UUIDField(required=False, help_text="a child of the register the caller may see")
+    """A child the report names: a child of the register (`registry_id`, e.g. one of the `candidates` a 409 answer
+    proposed) or a description. A description that may be a child of the register is answered 409 with the
+    candidates (nothing is recorded); send again with the chosen `registry_id`, or with `new_child: true`. The same
+    personal ID as a child of the commune links her without asking."""
+
+    registry_id = serializers.UUIDField(required=False, help_text="a child of the register: one the caller may see, "
+                                        "or a candidate proposed for this commune")
     full_name = serializers.CharField(required=False, max_length=150)
     sex = serializers.ChoiceField(choices=Sex.choices, required=False)
     birth_date = serializers.DateField(required=False)
     age = serializers.IntegerField(required=False, min_value=0, max_value=17)
+    personal_id = serializers.CharField(required=False, allow_blank=True, max_length=20,
+                                        help_text="used to find the child on the register; not stored otherwise")
+    carer_name = serializers.CharField(required=False, allow_blank=True, max_length=150,
+                                       help_text="parent or carer: helps find the child on the register")
+    carer_phone = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    new_child = serializers.BooleanField(required=False, default=False,
+                                         help_text="true: not one of the candidates proposed, a new provisional record")
+
+
+class IntakeCandidateSerializer(serializers.Serializer):
+    registry_id = serializers.UUIDField()
+    name = serializers.CharField()
+    birth_year = serializers.IntegerField()
+    village = serializers.CharField()
+    reason = serializers.CharField()
+    birth_date = serializers.DateField(required=False, help_text="only to readers of the commune's register")
+    sex = serializers.CharField(required=False, help_text="only to readers of the commune's register")
+    carer = serializers.CharField(required=False, help_text="only to readers of the commune's register")
+
+
+class IntakeMatchSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="the position of the child in `children`")
+    candidates = IntakeCandidateSerializer(many=True)
+
+
+class IntakeConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    children = IntakeMatchSerializer(many=True)
 
 
 class IntakeSerializer(serializers.Serializer):
@@ -109,8 +144,10 @@ class IntakeViewSet(LoggedListMixin, mixins.CreateModelMixin, mixins.ListModelMi
     def get_serializer_class(self):
         return IntakeSerializer if self.action == "create" else IntakeOutSerializer
 
-    @extend_schema(request=IntakeSerializer, responses={201: IntakeOutSerializer})
+    @extend_schema(request=IntakeSerializer, responses={201: IntakeOutSerializer, 409: IntakeConflictSerializer})
     def create(self, request, *args, **kwargs):
+        from treem.registry.models import Child
+
         scope = scope_for(request.user)
         if not scope.has(Capability.RECEIVE_REPORTS):
             raise PermissionDenied
@@ -118,17 +155,26 @@ class IntakeViewSet(LoggedListMixin, mixins.CreateModelMixin, mixins.ListModelMi
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         commune = values.pop("commune_code")
-        children = []
-        for entry in values.pop("children", []):
+        on = timezone.localtime(values.get("received_at") or timezone.now()).date()
+        children, conflicts = [], []
+        for index, entry in enumerate(values.pop("children", [])):
             if entry.get("registry_id"):
-                from treem.registry.selectors import children_visible_to
-
-                child = children_visible_to(request.user).filter(pk=entry["registry_id"]).first()
-                if child is None:
+                child = Child.objects.filter(pk=entry["registry_id"]).first()
+                if child is None or not services.may_link(request.user, commune, child):
                     raise ApiValidationError({"children": ["unknown child"]})
                 children.append({"child": child})
-            else:
-                children.append(entry)
+                continue
+            if not entry.pop("new_child", False):
+                found = matching.find(request.user, commune, entry, on=on)
+                if found.auto is None and found.proposals:
+                    conflicts.append({"index": index, "candidates": matching.as_json(found.proposals, found.level)})
+            children.append(entry)
+        if conflicts:
+            matching.log_shown(request.user, commune, sum(len(c["candidates"]) for c in conflicts),
+                               what="intake_match", request=request)
+            return Response({"detail": "The register may already know these children: send again with the chosen "
+                                       "registry_id, or with new_child: true. Nothing was recorded.",
+                             "children": conflicts}, status=status.HTTP_409_CONFLICT)
         try:
             case = services.intake_record(actor=request.user, commune=commune, children=children,
                                           source=Source.API, request=request, **values)

@@ -164,9 +164,17 @@ class IntakeForm(Bootstrap, PlaceMixin, ChildFields):
                                         initial=Confidentiality.CONFIDENTIAL)
     distribution = forms.ChoiceField(label=_("Distribution scope"), choices=Distribution.choices,
                                      initial=Distribution.PROVINCE)
+    # What helps find the child on the register (cases.matching); not stored on a new provisional record.
+    child_personal_id = forms.CharField(label=_("Child's personal identification number, if known"), max_length=20,
+                                        required=False, widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    child_carer_name = forms.CharField(label=_("Name of the child's parent or carer, if known"), max_length=150,
+                                       required=False)
+    child_carer_phone = forms.CharField(label=_("Phone of the parent or carer, if known"), max_length=20,
+                                        required=False, widget=forms.TextInput(attrs={"inputmode": "tel"}))
 
     field_order = ["received_at", "channel", "request_type", "province", "commune", "place_detail", "concern_types",
-                   "narrative", "child_name", "child_sex", "child_birth_date", "child_age", "children_description",
+                   "narrative", "child_name", "child_sex", "child_birth_date", "child_age", "child_personal_id",
+                   "child_carer_name", "child_carer_phone", "children_description",
                    "reporter_anonymous", "reporter_name", "reporter_phone", "reporter_relation", "confidentiality",
                    "distribution"]
 
@@ -181,6 +189,14 @@ class IntakeForm(Bootstrap, PlaceMixin, ChildFields):
         data = super().clean()
         self.clean_child(data)
         return data
+
+    def child_entries(self) -> list[dict]:
+        entries = super().child_entries()
+        for entry in entries:
+            entry.update(personal_id=self.cleaned_data.get("child_personal_id") or "",
+                         carer_name=self.cleaned_data.get("child_carer_name") or "",
+                         carer_phone=self.cleaned_data.get("child_carer_phone") or "")
+        return entries
 
 
 class CaseEditForm(VersionedForm):
@@ -406,12 +422,15 @@ class AssignForm(VersionedForm):
 
 
 class ChildAddForm(VersionedForm, ChildFields):
-    registered = forms.ModelChoiceField(label=_("Child in the register"), queryset=None, required=False)
+    """A child found by the search (`registered`, among the children the search may propose) or a new child."""
+
+    registered = forms.ModelChoiceField(queryset=None, required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, children, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["registered"].queryset = children
         self.order_fields(["registered", "child_name", "child_sex", "child_birth_date", "child_age"])
+
 
     def clean(self):
         data = super().clean()
@@ -420,6 +439,11 @@ class ChildAddForm(VersionedForm, ChildFields):
         if not data.get("registered"):
             self.clean_child(data)
         return data
+
+
+class ChildSearchForm(Bootstrap, forms.Form):
+    q = forms.CharField(label=_("Name or personal identification number"), max_length=100, required=False)
+    born = date_field(_("Date of birth (if known)"), required=False)
 
 
 class ExportForm(Bootstrap, forms.Form):

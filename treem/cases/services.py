@@ -153,16 +153,31 @@ def _provisional_child(actor, commune: Unit, *, full_name: str, sex: str, birth_
     return child
 
 
-def _link_children(actor, case: Case, children, request=None) -> int:
+def may_link(actor, commune: Unit, child: Child) -> bool:
+    """A child of the register may be named in a report by someone who may read her record, or who was proposed her
+    as recording a report about her commune (cases.matching.candidate_scope)."""
     from treem.registry.selectors import children_visible_to
+
+    from .matching import candidate_scope
+
+    return (children_visible_to(actor).filter(pk=child.pk).exists()
+            or candidate_scope(actor, commune)[0].filter(pk=child.pk).exists())
+
+
+def _link_children(actor, case: Case, children, request=None) -> int:
+    from .matching import find, personal_id_of
 
     linked = 0
     on = timezone.localtime(case.received_at).date()
     for entry in children or ():
         child = entry.get("child")
         if child is not None:
-            if not children_visible_to(actor).filter(pk=child.pk).exists():
+            if not may_link(actor, case.commune, child):
                 raise NotAllowed
+        elif personal_id_of(entry) and (found := find(actor, case.commune, entry, on=on)).auto is not None:
+            child = found.auto  # the same personal ID: this child, without asking
+            record(actor, "cases.case.child_match", case, unit=case.commune, request=request,
+                   summary={"child": str(child.pk), "matched": "personal_id"})
         else:
             child = _provisional_child(actor, case.commune, full_name=entry.get("full_name", ""),
                                        sex=entry.get("sex", ""), birth_date=entry.get("birth_date"),
@@ -310,6 +325,52 @@ def case_child_add(*, actor, case: Case, expected_version=None, child: Child | N
         record(actor, "cases.case.child_link", case, unit=case.commune, request=request,
                summary={"provisional": child is None})
     return _finish(case)
+
+
+@transaction.atomic
+def case_child_identify(*, actor, case: Case, provisional: Child, registered: Child, expected_version=None,
+                        request=None) -> Child:
+    """One decision: the provisional child a report created is this child of the register. The two records are merged
+    by the data-quality module's merge (registry.quality.services.children_merge): the register's record is kept with
+    its facts, both histories stay, and every case naming the provisional record (this one and any other) now names
+    the register's. Needs the case's names (shows_names) and the right to edit the commune's register."""
+    from treem.registry.quality.duplicates import canonical
+    from treem.registry.quality.models import DuplicatePair, PairStatus
+    from treem.registry.quality.services import QualityProblem, children_merge
+    from treem.registry.selectors import children_visible_to
+
+    from .access import shows_names
+
+    access = _require(actor, case, edit=True)
+    forbid_unless(scope_for(actor), shows_names(access, case, in_list=False))
+    if not provisional.provisional or not CaseChild.objects.filter(case=case, child=provisional).exists():
+        raise ValidationError(_("This child is not a provisional record of this case."))
+    if registered.pk == provisional.pk or registered.provisional:
+        raise ValidationError(_("Choose a child of the register."))
+    if not children_visible_to(actor).filter(pk=registered.pk).exists():
+        raise NotAllowed
+    case = _lock(case, expected_version)
+    a, b = canonical(provisional.pk, registered.pk)
+    first = provisional if a == provisional.pk else registered
+    second = registered if first is provisional else provisional
+    now = timezone.now()
+    pair, _created = DuplicatePair.objects.get_or_create(child_a_id=a, child_b_id=b, defaults={
+        "commune_id": first.commune_id, "province_id": first.province_id, "other_commune_id": second.commune_id,
+        "probability": 1.0, "match_weight": 0.0, "explanation": "identified by a case worker",
+        "detected_at": now, "last_seen_at": now})
+    if pair.status == PairStatus.NOT_SAME:
+        raise ValidationError(_("Someone decided that these two records are different children: ask the commune's "
+                                "register team to check."))
+    try:
+        kept = children_merge(actor=actor, pair=pair, survivor="a" if a == registered.pk else "b", choices={},
+                              request=request)
+    except QualityProblem as problem:
+        raise ValidationError(str(problem)) from None
+    add_event(case, EventKind.CHILD_LINKED, actor, provisional=False, identified=True)
+    record(actor, "cases.case.child_identify", case, unit=case.commune, request=request,
+           summary={"provisional": str(provisional.pk), "kept": str(kept.pk)})
+    _finish(case)
+    return kept
 
 
 # -- assessments and emergency (Forms 02, 07, 03) --------------------------------------------------------------------

@@ -21,6 +21,7 @@ urlpatterns = [
     path("<uuid:pk>/edit/", views.case_edit, name="edit"),
     path("<uuid:pk>/assign/", views.assign, name="assign"),
     path("<uuid:pk>/children/add/", views.child_add, name="child_add"),
+    path("<uuid:pk>/children/<uuid:child_id>/identify/", views.child_identify, name="child_identify"),
     path("<uuid:pk>/assessment/", views.assessment_new, name="assessment"),
     path("<uuid:pk>/emergency/", views.emergency_new, name="emergency"),
     path("<uuid:pk>/separation/", views.separation_new, name="separation"),

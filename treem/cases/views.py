@@ -20,7 +20,7 @@ from treem.core.exceptions import NotAllowed
 from treem.geo.models import Unit, UnitLevel, UnitSystem
 from treem.web.views import paginate
 
-from . import deadlines, export, forms, selectors, services, spam, statutory
+from . import deadlines, export, forms, matching, selectors, services, spam, statutory
 from .access import shows_names, shows_reporter
 from .events import alert_text, commune_chairs, event_text
 from .models import (
@@ -192,8 +192,11 @@ def intake_new(request):
     forbid_unless(scope, scope.has(Capability.RECEIVE_REPORTS), needs=Capability.RECEIVE_REPORTS)
     default_province = _default_province(request.user)
     form = forms.IntakeForm(request.POST or None, default_province=default_province)
+    found = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        children, found = _intake_children(request, form, data)
+    if request.method == "POST" and form.is_valid() and children is not None:
         case = _run(request, form, lambda: services.intake_record(
             actor=request.user, commune=data["commune"], narrative=data["narrative"], channel=data["channel"],
             concern_types=data["concern_types"], received_at=data["received_at"],
@@ -201,15 +204,51 @@ def intake_new(request):
             reporter_name=data["reporter_name"], reporter_phone=data["reporter_phone"],
             reporter_relation=data["reporter_relation"], place_detail=data["place_detail"],
             confidentiality=data["confidentiality"], distribution=data["distribution"],
-            children=form.child_entries(), children_description=data["children_description"], request=request))
+            children=children, children_description=data["children_description"], request=request))
         if case is not None:
             messages.success(request, _("Report %(ref)s recorded and forwarded to %(commune)s.") % {
                 "ref": case.reference, "commune": case.commune.name})
+            if case.case_children.filter(child__provisional=False).exists():
+                messages.info(request, _("The child was linked to her record on the register."))
             if selectors.case_access(request.user, case).full:
                 return redirect("cases:detail", pk=case.pk)
             return redirect("cases:intake", pk=case.pk)
-    status = 400 if form.is_bound else 200
-    return render(request, "cases/intake_form.html", {"form": form}, status=status)
+    status = 200 if found is not None else (400 if form.is_bound else 200)
+    return render(request, "cases/intake_form.html", {"form": form, "found": found}, status=status)
+
+
+def _intake_children(request, form, data) -> tuple[list | None, object]:
+    """The children to record with the report, or (None, what was found) when the register may already know the
+    child and the person has not yet said which (`child_match`: a proposed child's id, or "new")."""
+    entries = form.child_entries()
+    if not entries:
+        return [], None
+    commune, choice = data["commune"], request.POST.get("child_match", "")
+    if choice == "new":
+        return entries, None
+    if choice:
+        candidates, _level = matching.candidate_scope(request.user, commune)
+        child = candidates.filter(pk=choice).first() if _is_uuid(choice) else None
+        if child is None:
+            form.add_error(None, _("The chosen child is not on the register of this commune: choose again."))
+            return None, None
+        return [{"child": child}], None
+    on = timezone.localtime(data.get("received_at") or timezone.now()).date()
+    found = matching.find(request.user, commune, entries[0], on=on)
+    if found.auto is not None or not found.proposals:
+        return entries, None  # the same personal ID is linked by the service; nothing alike: a new record
+    matching.log_shown(request.user, commune, len(found.proposals), what="intake_match", request=request)
+    return None, found
+
+
+def _is_uuid(value: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
 
 
 @login_required
@@ -330,6 +369,8 @@ def case_detail(request, pk):
     items = list(plan.items.select_related("provider").prefetch_related("records")) if plan else []
     context.update({
         "names": names,
+        "can_identify": names and access.can_edit and case.is_open and scope_for(request.user).covers_unit(
+            Capability.EDIT_CHILDREN, case.commune),
         "show_reporter": shows_reporter(access, case, request.user),
         "children": selectors.case_children(case, names=names),
         "concerns": [c.get_kind_display() for c in case.concerns.all()],
@@ -649,28 +690,89 @@ def assign(request, pk):
 
 @_cases_user
 def child_add(request, pk):
-    from treem.registry.selectors import children_visible_to
-
-    case, _access = selectors.case_for(request.user, pk, log=False)
-    children = children_visible_to(request.user).filter(commune=case.commune).order_by("name_folded")
-    if q := request.GET.get("q", "").strip():
-        from treem.registry.selectors import search_children
-
-        children = search_children(children, q)
-
-    def call(case, version, data, form):
+    """Link a child to the case: a search of the commune's register with the matcher (name, date of birth, personal
+    ID), never the whole commune's list; or a new (provisional) child."""
+    case, access = _open_case(request, pk)
+    forbid_unless(scope_for(request.user), access.can_edit)
+    candidates, level = matching.candidate_scope(request.user, case.commune)
+    search = forms.ChildSearchForm(request.GET or None)
+    found, searched = [], False
+    if search.is_valid() and search.cleaned_data["q"].strip():
+        searched = True
+        found, level = matching.search(request.user, case.commune, text=search.cleaned_data["q"],
+                                       birth_date=search.cleaned_data.get("born"))
+        matching.log_shown(request.user, case.commune, len(found), what="case_child_search", request=request,
+                           filters={"q": search.cleaned_data["q"][:100]})
+    form = _versioned(forms.ChildAddForm, case, request, children=candidates)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
         if data.get("registered"):
-            return services.case_child_add(actor=request.user, case=case, expected_version=version,
-                                           child=data["registered"], request=request)
-        entry = form.child_entries()[0]
-        return services.case_child_add(actor=request.user, case=case, expected_version=version, request=request,
-                                       **entry)
+            action = lambda: services.case_child_add(actor=request.user, case=case, expected_version=version,  # noqa: E731
+                                                     child=data["registered"], request=request)
+        else:
+            entry = form.child_entries()[0]
+            action = lambda: services.case_child_add(actor=request.user, case=case, expected_version=version,  # noqa: E731
+                                                     request=request, **entry)
+        if _run(request, form, action) is not None:
+            messages.success(request, _("Saved."))
+            return redirect("cases:detail", pk=case.pk)
+    status = 409 if getattr(request, "stale", False) else (400 if form.is_bound else 200)
+    return render(request, "cases/child_add.html", {
+        "case": case, "access": access, "form": form, "search": search, "found": found, "searched": searched,
+        "level": level, "version": case.version}, status=status)
 
-    return _simple_action(request, pk, forms.ChildAddForm, _("Add a child to the case"), call,
-                          form_kwargs={"children": children if request.method == "POST" else children.filter(
-                              pk__in=list(children.values_list("pk", flat=True)[:200]))},
-                          help_text=_("Choose the child in the register, or enter a new child: a provisional record "
-                                      "is created for the commune to verify."))
+
+@_cases_user
+def child_identify(request, pk, child_id):
+    """A provisional child of the case is a child of the register: the matcher proposes, one decision merges."""
+    from treem.registry.models import Child
+
+    case, access = _open_case(request, pk)
+    forbid_unless(scope_for(request.user), access.can_edit and shows_names(access, case, in_list=False))
+    provisional = get_object_or_404(Child, pk=child_id, provisional=True, case_links__case=case)
+    candidates, level = matching.candidate_scope(request.user, case.commune)
+    if level != matching.FULL:
+        raise NotAllowed  # a merge needs the register itself
+    candidates = candidates.filter(provisional=False).exclude(pk=provisional.pk)
+    if request.method == "POST":
+        registered = candidates.filter(pk=request.POST.get("registered", "")).first() if _is_uuid(
+            request.POST.get("registered", "")) else None
+        if registered is None:
+            raise Http404
+        try:
+            kept = services.case_child_identify(actor=request.user, case=case, provisional=provisional,
+                                                registered=registered, expected_version=request.POST.get("version"),
+                                                request=request)
+        except services.StaleCase:
+            messages.error(request, _("Someone else changed this case after you opened the form. Nothing was saved: "
+                                      "reload the case and enter your changes again."))
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The provisional record was merged into the register's record of "
+                                        "%(name)s.") % {"name": kept.full_name})
+            return redirect("cases:detail", pk=case.pk)
+        return redirect("cases:child_identify", pk=case.pk, child_id=provisional.pk)
+    from treem.registry.selectors import match_children
+
+    text = request.GET.get("q", "").strip()[:100]
+    if text:
+        found, _level = matching.search(request.user, case.commune, text=text)
+        found = [h for h in found if not h.child.provisional and h.child.pk != provisional.pk]
+    else:
+        found = match_children(candidates, full_name=provisional.full_name, birth_date=provisional.birth_date,
+                               sex=provisional.sex, limit=10, with_carers=True)
+        if not found:  # a date estimated from an age: the name and the sex within the age's years
+            on = provisional.created_at.date()
+            found = match_children(candidates, full_name=provisional.full_name, sex=provisional.sex,
+                                   age=on.year - provisional.birth_date.year, on=on, limit=10, with_carers=True)
+    matching.log_shown(request.user, case.commune, len(found), what="case_child_identify", request=request,
+                       filters={"q": text})
+    return render(request, "cases/child_identify.html", {
+        "case": case, "access": access, "provisional": provisional, "found": found, "q": text,
+        "version": case.version})
 
 
 @_cases_user

@@ -8,6 +8,7 @@ import re
 import uuid
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -181,6 +182,12 @@ class ChildWriteSerializer(serializers.Serializer):
     disability = serializers.ChoiceField(choices=YesNoUnknown.choices, required=False)
     notes = serializers.CharField(required=False, allow_blank=True)
     version = serializers.IntegerField(required=False, help_text="the version you read; required to update")
+    join_household_of_carer = serializers.UUIDField(
+        required=False, help_text="create only: the id of a carer of a child of the same commune (GET "
+        "/api/v1/carers/?commune=...&q=name or phone). That carer record becomes the new child's primary carer and "
+        "the child joins the carer's household (as an import groups siblings with the same carer's name and phone)")
+    carer_relation = serializers.ChoiceField(choices=CarerRelation.choices, required=False,
+                                             help_text="with join_household_of_carer: her relation to the child")
 
 
 class MoveSerializer(serializers.Serializer):
@@ -321,10 +328,22 @@ class ChildViewSet(LoggedListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         values = dict(data.validated_data)
         commune = _commune(values.pop("commune", None))
         values.pop("version", None)
+        carer_id, relation = values.pop("join_household_of_carer", None), values.pop("carer_relation", "unknown")
+        carer = None
+        if carer_id is not None:
+            editable = selectors.children_visible_to(request.user, Capability.EDIT_CHILDREN).filter(commune=commune)
+            carer = Carer.objects.filter(pk=carer_id, child_links__child__in=editable).distinct().first()
+            if carer is None:
+                raise serializers.ValidationError({"join_household_of_carer": ["no such carer in this commune"]})
         try:
-            child = services.child_create(actor=request.user, commune=commune, data=values, request=request)
+            with transaction.atomic():
+                child = services.child_create(actor=request.user, commune=commune, data=values, request=request)
+                if carer is not None:
+                    services.child_join_carer_household(actor=request.user, child=child, carer=carer,
+                                                        relation=relation, request=request)
         except DjangoValidationError as exc:
             raise _drf(exc) from None
+        child.refresh_from_db()
         return Response(self._child_data(child), status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
@@ -333,6 +352,7 @@ class ChildViewSet(LoggedListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         version = values.pop("version", None)
+        values.pop("join_household_of_carer", None), values.pop("carer_relation", None)  # create only
         if version is None:
             raise serializers.ValidationError({"version": ["send the version you read"]})
         if values.pop("commune", None) not in (None, child.commune.code):

@@ -15,6 +15,7 @@ from treem.core.text import clean, fold
 from treem.geo.models import Unit, UnitLevel, UnitSystem
 
 from .models import (
+    Carer,
     Child,
     ChildCarer,
     ChildCircumstance,
@@ -277,44 +278,110 @@ class DuplicateHint:
     child: Child
     score: int
     reason: str
+    carer: str = ""  # the primary carer's name, filled in for the proposals shown to a person (`with_carers`)
+
+
+OFF_REGISTER = [ChildStatus.MERGED, ChildStatus.IN_ERROR]
 
 
 def likely_duplicates(user, *, commune: Unit, full_name: str, birth_date: date | None, personal_id: str = "",
                       exclude_pk=None, limit: int = 5) -> list[DuplicateHint]:
     """Children of the same commune who may be the one being typed: same personal ID, or a similar folded name
     (rapidfuzz) with a birth date within a year. Cheap enough to run on every keystroke pause."""
+    visible = children_visible_to(user).filter(commune=commune).exclude(status__in=OFF_REGISTER)
+    if exclude_pk:
+        visible = visible.exclude(pk=exclude_pk)
+    # Without a birth date the form warns on the personal ID only (a name alone is too common while typing).
+    return match_children(visible, full_name=full_name if birth_date else "", birth_date=birth_date,
+                          personal_id=personal_id, limit=limit)
+
+
+def _born_between(birth_date: date | None, age: int | None, on: date | None) -> tuple[date, date] | None:
+    if birth_date:
+        return birth_date - timedelta(days=366), birth_date + timedelta(days=366)
+    if age is not None:
+        on = on or timezone.localdate()
+        # A reported age is approximate: a year either side of the years it allows.
+        return date(on.year - int(age) - 2, 1, 1), date(on.year - int(age), 12, 31)
+    return None
+
+
+def carers_of(child_ids) -> dict:
+    """{child id: [(folded name, phone, full name, primary)]}, primary carer first."""
+    out: dict = {}
+    rows = (ChildCarer.objects.filter(child_id__in=list(child_ids)).order_by("-primary", "id")
+            .values_list("child_id", "carer__name_folded", "carer__phone", "carer__full_name", "primary"))
+    for child_id, folded, phone, name, primary in rows:
+        out.setdefault(child_id, []).append((folded, phone, name, primary))
+    return out
+
+
+def match_children(candidates, *, full_name: str = "", birth_date: date | None = None, age: int | None = None,
+                   on: date | None = None, sex: str = "", personal_id: str = "", carer_name: str = "",
+                   carer_phone: str = "", limit: int = 5, with_carers: bool = False) -> list[DuplicateHint]:
+    """The register's interactive matcher (the create form's duplicate warning, a report naming a child, a case's
+    "add a child" search): among `candidates`, the children who may be the one described.
+
+    Same personal ID: certain. Otherwise a similar folded name (rapidfuzz; a dropped middle name counts) with a birth
+    date within a year (or an age), of the same sex when given; the same carer (folded name or phone) lets a looser
+    name through (a nickname) and ranks higher. With neither a birth date nor an age, only a near-identical name."""
     from django.utils.translation import gettext as _
     from rapidfuzz import fuzz
 
-    visible = children_visible_to(user).filter(commune=commune).exclude(
-        status__in=[ChildStatus.MERGED, ChildStatus.IN_ERROR])
-    if exclude_pk:
-        visible = visible.exclude(pk=exclude_pk)
     hints: dict = {}
     if personal_id and len(personal_id) >= 9:
-        for child in visible.filter(personal_id=personal_id)[:limit]:
+        for child in candidates.filter(personal_id=personal_id)[:limit]:
             hints[child.pk] = DuplicateHint(child, 100, _("same personal identification number"))
     folded = fold(full_name)
-    if folded and birth_date:
-        candidates = visible.filter(birth_date__gte=birth_date - timedelta(days=366),
-                                    birth_date__lte=birth_date + timedelta(days=366))
+    window = _born_between(birth_date, age, on)
+    if folded:
+        pool = candidates
+        if window:
+            pool = pool.filter(birth_date__gte=window[0], birth_date__lte=window[1])
+        else:
+            pool = search_children(pool, full_name)  # no date: the name's words must all be there
+        pool = list(pool.only("id", "full_name", "name_folded", "birth_date", "village", "sex", "personal_id",
+                              "commune_id")[:2000])
+        carer_folded, phone = fold(carer_name), "".join(ch for ch in carer_phone or "" if ch.isdigit())
+        carers = carers_of(c.pk for c in pool) if (carer_folded or phone) else {}
         words = folded.split()
-        for child in candidates.only("id", "full_name", "name_folded", "birth_date", "village", "sex",
-                                     "personal_id", "commune_id")[:2000]:
+        for child in pool:
+            if child.pk in hints or (sex and child.sex != sex):
+                continue
             other = child.name_folded.split()
             score = fuzz.token_sort_ratio(folded, child.name_folded)
             # A dropped middle name: same surname and given name, the rest a subset.
             if words and other and words[0] == other[0] and words[-1] == other[-1] and (
                     set(words) <= set(other) or set(other) <= set(words)):
                 score = max(score, 92)
-            if score < 85 or child.pk in hints:
+            same_carer = any((carer_folded and fuzz.ratio(carer_folded, c_folded) >= 90)
+                             or (phone and c_phone and phone.lstrip("0") == c_phone.lstrip("0"))
+                             for c_folded, c_phone, _name, _primary in carers.get(child.pk, ()))
+            same_day = birth_date is not None and child.birth_date == birth_date
+            if score < (75 if same_carer else 85):
                 continue
-            same_day = child.birth_date == birth_date
-            if not same_day and score < 92:
+            if birth_date and not same_day and score < 92 and not same_carer:
                 continue
-            reason = _("similar name, same date of birth") if same_day else _("similar name, born within a year")
-            hints[child.pk] = DuplicateHint(child, int(score) + (5 if same_day else 0), reason)
-    return sorted(hints.values(), key=lambda h: -h.score)[:limit]
+            if not birth_date and score < 92 and not same_carer:
+                continue  # an age or no date at all: only a near-identical name, or the same carer
+            if same_carer:
+                reason = _("similar name, same carer")
+            elif same_day:
+                reason = _("similar name, same date of birth")
+            elif birth_date:
+                reason = _("similar name, born within a year")
+            elif window:
+                reason = _("similar name, age as reported")
+            else:
+                reason = _("similar name")
+            hints[child.pk] = DuplicateHint(child, int(score) + (5 if same_day else 0) + (5 if same_carer else 0),
+                                            reason)
+    found = sorted(hints.values(), key=lambda h: (-h.score, h.child.name_folded))[:limit]
+    if with_carers and found:
+        carers = carers_of(h.child.pk for h in found)
+        for hint in found:
+            hint.carer = next(iter(carers.get(hint.child.pk, ())), ("", "", "", False))[2]
+    return found
 
 
 def groups_in_force():
@@ -439,3 +506,35 @@ def carers_to_add(household: Household) -> list:
             seen.add(link.carer_id)
             out.append(link)
     return out
+
+
+@dataclass
+class HouseholdOffer:
+    """The household a child being added by hand could join: her carer is already on the commune's register."""
+
+    household: Household
+    carer: Carer
+    children: int
+
+
+def household_offer(user, *, commune: Unit, carer_name: str, carer_phone: str) -> HouseholdOffer | None:
+    """The import's rule for siblings (importing.Families), for one child typed by hand: a carer of a child of this
+    commune with the same folded name and the same phone, whose household (hers, or that of the children she cares
+    for) the new child may join. None without both a name and a valid phone, or when the reader may not edit the
+    commune's register."""
+    from .quality.text import normalize_name, normalize_phone
+
+    name = normalize_name(carer_name or "")
+    phone, problem = normalize_phone(carer_phone or "")
+    if not name or not phone or problem:
+        return None
+    editable = children_visible_to(user, Capability.EDIT_CHILDREN, incoming=False).filter(commune=commune).exclude(
+        status__in=OFF_REGISTER)
+    links = (ChildCarer.objects.filter(child__in=editable, carer__name_folded=fold(name), carer__phone=phone)
+             .select_related("carer__household", "child__household").order_by("-primary", "id"))
+    for link in links:
+        household = link.carer.household or link.child.household
+        if household is not None and household.commune_id == commune.pk:
+            count = children_per_household(user, [household.pk]).get(household.pk, 0)
+            return HouseholdOffer(household=household, carer=link.carer, children=count)
+    return None

@@ -862,10 +862,30 @@ def carer_leave_household(*, actor, household: Household, carer: Carer, request=
     return carer
 
 
+@transaction.atomic
+def child_join_carer_household(*, actor, child: Child, carer: Carer, relation: str = CarerRelation.UNKNOWN,
+                               request=None) -> Household:
+    """A child added by hand whose carer is already on the commune's register (same name and phone,
+    selectors.household_offer): the existing carer record becomes her primary carer (no second record of the same
+    person) and she joins that carer's household, as an import groups siblings. Each step writes its audit event."""
+    _require_edit(actor, child.commune)
+    carer = Carer.objects.select_for_update().select_related("household").get(pk=carer.pk)
+    household = carer.household or Household.objects.filter(
+        children__carer_links__carer=carer, commune=child.commune).order_by("created_at").first()
+    if household is None or household.commune_id != child.commune_id:
+        raise ValidationError({"household": [_("This carer has no household in the child's commune.")]})
+    carer_link(actor=actor, child=child, carer=carer, relation=relation, primary=True, request=request)
+    child_set_household(actor=actor, child=child, household=household, request=request)
+    if carer.household_id is None:
+        _carer_join(actor, carer, household, request)
+    return household
+
+
 __all__ = [
     "EDITABLE_FIELDS", "HOUSEHOLD_FIELDS", "VersionConflict", "carer_leave_household", "carer_link",
     "carer_set_household", "carer_unlink", "child_accept_move", "child_cancel_move", "child_create",
-    "child_leave_household", "child_mark_deceased", "child_mark_in_error", "child_record_move", "child_set_household",
+    "child_join_carer_household", "child_leave_household", "child_mark_deceased", "child_mark_in_error",
+    "child_record_move", "child_set_household",
     "child_update", "children_mark_over_16", "circumstance_add", "circumstance_end", "hold_personal_ids",
     "household_create", "household_search_text", "household_update", "measurement_add", "normalise_child",
     "normalise_household", "personal_id_in_use", "personal_id_taken", "quality_flags", "risk_add", "risk_end",

@@ -168,6 +168,19 @@ def _duplicates(request, commune, data: dict, exclude_pk=None):
     return found
 
 
+def _household_offer(request, commune, data: dict):
+    """The household of a carer already on the register with the same name and phone (logged: it names a carer)."""
+    if commune is None:
+        return None
+    offer = selectors.household_offer(request.user, commune=commune, carer_name=data.get("carer_name", ""),
+                                      carer_phone=data.get("carer_phone", ""))
+    if offer is not None:
+        access.record_list_read(request.user, what="household", shown=1, request=request, filters={
+            "carer_of": str(data.get("carer_name") or "")[:120], "commune": commune.code})
+        offer.chosen = data.get("join_household") == str(offer.carer.pk)
+    return offer
+
+
 @login_required
 def child_create(request):
     _require(request.user, EDIT)
@@ -175,11 +188,12 @@ def child_create(request):
     if not communes:
         raise NotAllowed
     form = ChildCreateForm(request.POST or None, communes=communes)
-    duplicates = []
+    duplicates, offer = [], None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         commune = _commune_by_code(request.user, data["commune"])
         duplicates = _duplicates(request, commune, data)
+        offer = _household_offer(request, commune, {**data, "join_household": request.POST.get("join_household")})
         if duplicates and not request.POST.get("confirm_not_duplicate"):
             form.add_error(None, _("This child may already be on the register (see below). Check, then tick "
                                    "'I checked: it is another child' to save anyway."))
@@ -187,17 +201,22 @@ def child_create(request):
             try:
                 with transaction.atomic():
                     child = services.child_create(actor=request.user, commune=commune, data=data, request=request)
-                    if data.get("carer_name"):
+                    relation = data.get("carer_relation") or "unknown"
+                    if offer is not None and offer.chosen:  # the same carer: her record, and her household
+                        services.child_join_carer_household(actor=request.user, child=child, carer=offer.carer,
+                                                            relation=relation, request=request)
+                    elif data.get("carer_name"):
                         services.carer_link(actor=request.user, child=child, full_name=data["carer_name"],
-                                            relation=data.get("carer_relation") or "unknown",
-                                            phone=data.get("carer_phone", ""), primary=True, request=request)
+                                            relation=relation, phone=data.get("carer_phone", ""), primary=True,
+                                            request=request)
             except ValidationError as exc:
                 _form_errors(form, exc)
             else:
                 messages.success(request, _("%(name)s was added to the register.") % {"name": child.full_name})
                 return redirect("registry:child", pk=child.pk)
     return render(request, "registry/child_form.html", {
-        "form": form, "duplicates": duplicates, "creating": True, "ethnic_groups": form.ethnic_group_names(),
+        "form": form, "duplicates": duplicates, "offer": offer, "creating": True,
+        "ethnic_groups": form.ethnic_group_names(),
         "villages": selectors.villages_of(request.user, [c.pk for c in communes][:1]) if len(communes) == 1 else [],
     })
 
@@ -221,10 +240,11 @@ def child_check(request):
     if pid and services.personal_id_in_use(pid, exclude_pk=child.pk if child else None):
         warnings.append(_("Another record already carries this personal identification number."))
     duplicates = _duplicates(request, commune, dict(filled), exclude_pk=child.pk if child else None)
+    offer = None if child else _household_offer(request, commune, data)
     labels = {name: ChildCreateForm.base_fields[name].label for name in errors if name in ChildCreateForm.base_fields}
     return render(request, "registry/_checks.html", {
         "errors": [(labels.get(k, k), v) for k, v in errors.items()], "warnings": warnings,
-        "duplicates": duplicates, "normalised_name": clean.data.get("full_name", ""),
+        "duplicates": duplicates, "offer": offer, "normalised_name": clean.data.get("full_name", ""),
         "typed_name": filled.get("full_name", ""),
     })
 
