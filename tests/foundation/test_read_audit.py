@@ -354,7 +354,8 @@ def data(db, tmp_path, commune_x, commune_y, lai_chau, make_user, worker_x, prov
         commune=commune_x, child=child, carer=link.carer, household=household, circumstance=circumstance,
         finding=finding, pair=pair, run=run, correction=correction, cleaning=cleaning, reviewing=reviewing,
         recheck=recheck, batch=batch, prepared=prepared, case=case, separation=separation, plan=plan, item=item,
-        referral=referral, document=document, provisional=provisional, event=AuditEvent.objects.filter(object_id=str(child.pk)).first(),
+        referral=referral, document=document, provisional=provisional,
+        event=AuditEvent.objects.filter(object_id=str(child.pk)).first(),
         users={"worker": worker_x, "province": province_officer, "admin": national_admin,
                "agency": make_user("ctxh.laichau", Role.CASE_WORKER, agency=centre),
                "auditor": make_user("kiemtoan.laichau", Role.AUDITOR, lai_chau)})

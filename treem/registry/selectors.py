@@ -349,16 +349,18 @@ def match_children(candidates, *, full_name: str = "", birth_date: date | None =
             if child.pk in hints or (sex and child.sex != sex):
                 continue
             other = child.name_folded.split()
-            score = fuzz.token_sort_ratio(folded, child.name_folded)
+            score, given_only = fuzz.token_sort_ratio(folded, child.name_folded), False
             # A dropped middle name: same surname and given name, the rest a subset.
             if words and other and words[0] == other[0] and words[-1] == other[-1] and (
                     set(words) <= set(other) or set(other) <= set(words)):
                 score = max(score, 92)
+            elif words and other and words[-1] == other[-1] and set(words) < set(other):
+                score, given_only = max(score, 80), True  # the given name alone, as a report may give it
             same_carer = any((carer_folded and fuzz.ratio(carer_folded, c_folded) >= 90)
                              or (phone and c_phone and phone.lstrip("0") == c_phone.lstrip("0"))
                              for c_folded, c_phone, _name, _primary in carers.get(child.pk, ()))
             same_day = birth_date is not None and child.birth_date == birth_date
-            if score < (75 if same_carer else 85):
+            if score < (75 if same_carer or (same_day and given_only) else 85):
                 continue
             if birth_date and not same_day and score < 92 and not same_carer:
                 continue
