@@ -16,7 +16,6 @@ from treem.audit.models import AuditEvent
 from treem.core.actors import SYSTEM
 from treem.registry import services
 from treem.registry.models import Carer, Child, ChildCarer
-from treem.registry.selectors import household_offer
 
 OFFER = "Tham gia hộ của Lý Thị Dợ (Bản Hô Ta), có 2 trẻ"
 
@@ -92,6 +91,7 @@ def test_a_forged_choice_is_not_a_household(client, family, worker_x, commune_x,
 
 def test_no_offer_from_a_commune_the_reader_may_not_edit(family, worker_y, commune_x, make_user, lai_chau):
     from treem.accounts.models import Role
+    from treem.registry.selectors import household_offer
 
     assert household_offer(worker_y, commune=commune_x, carer_name="Lý Thị Dợ", carer_phone="0912345678") is None
     leader = make_user("lanhdao.laichau", Role.LEADER, lai_chau)  # reads the register, does not edit it
