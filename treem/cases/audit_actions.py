@@ -17,6 +17,12 @@ register(
     action("cases.case.unassign", _("{actor} took a worker off case {object}"), _("Worker taken off the case")),
     action("cases.case.child_link", _("{actor} linked a child's record to case {object}"),
            _("Child linked to the case")),
+    action("cases.case.child_match", _("The report of case {object} named a child found on the register by her "
+                                       "personal identification number"),
+           _("Child found on the register"), hidden=frozenset({"child"})),
+    action("cases.case.child_identify", _("{actor} found the provisional child of case {object} on the register and "
+                                          "merged the two records"),
+           _("Provisional child found on the register"), hidden=frozenset({"provisional", "kept"})),
     action("cases.case.transfer", _("{actor} transferred case {object} to another commune"), _("Case transferred")),
     action("cases.case.close", _("{actor} closed case {object}"), _("Case closed")),
     action("cases.case.reopen", _("{actor} reopened case {object}"), _("Case reopened")),
