@@ -869,7 +869,7 @@ def child_join_carer_household(*, actor, child: Child, carer: Carer, relation: s
     selectors.household_offer): the existing carer record becomes her primary carer (no second record of the same
     person) and she joins that carer's household, as an import groups siblings. Each step writes its audit event."""
     _require_edit(actor, child.commune)
-    carer = Carer.objects.select_for_update().select_related("household").get(pk=carer.pk)
+    carer = Carer.objects.select_for_update().get(pk=carer.pk)
     household = carer.household or Household.objects.filter(
         children__carer_links__carer=carer, commune=child.commune).order_by("created_at").first()
     if household is None or household.commune_id != child.commune_id:
