@@ -114,6 +114,16 @@ def test_the_same_personal_id_links_without_asking(dung, hotline, commune_x, wor
     assert Child.objects.count() == children
 
 
+def test_a_number_alone_does_not_give_the_hotline_a_childs_record(dung, hotline, commune_x):
+    """Without access to the register, a personal ID links only with the child's name: typing numbers with any name
+    must not attach (and so name) a child of the register."""
+    case = services.intake_record(actor=hotline, commune=commune_x, channel="hotline_111", narrative="Bị bỏ đói.",
+                                  concern_types=[ConcernType.NEGLECT],
+                                  children=[{"full_name": "Bé Tí", "sex": "F", "age": 9, "personal_id": PID}])
+    linked = case.case_children.get().child
+    assert linked.pk != dung.pk and linked.provisional
+
+
 def test_the_api_answers_409_with_the_candidates_then_links_the_chosen_one(dung, hotline, commune_x):
     body = {"commune_code": commune_x.code, "concern_types": ["neglect"], "narrative": "Cháu bị bỏ mặc.",
             "children": [{"full_name": "vang thi dung", "sex": "F", "birth_date": "2017-03-12"}]}

@@ -18,6 +18,7 @@ from datetime import date
 
 from treem.accounts.scope import Capability, scope_for
 from treem.audit.services import record_list
+from treem.core.text import fold
 from treem.registry.models import Child, ChildSource, ChildStatus
 from treem.registry.selectors import DuplicateHint, children_visible_to, match_children
 
@@ -59,13 +60,21 @@ def find(user, commune, entry: dict, *, on: date | None = None, limit: int = 5) 
         return Found()
     if pid := personal_id_of(entry):
         same = list(candidates.filter(personal_id=pid)[:2])
-        if len(same) == 1:
+        # Without the register, the number must come with the child's name: typing numbers must not reveal names.
+        if len(same) == 1 and (level == FULL or _names_agree(entry.get("full_name") or "", same[0].name_folded)):
             return Found(level=level, auto=same[0])
     proposals = match_children(candidates, full_name=entry.get("full_name") or "", birth_date=entry.get("birth_date"),
                                age=entry.get("age"), on=on, sex=entry.get("sex") or "",
                                carer_name=entry.get("carer_name") or "", carer_phone=entry.get("carer_phone") or "",
                                limit=limit, with_carers=level == FULL)
     return Found(level=level, proposals=proposals)
+
+
+def _names_agree(typed: str, folded: str) -> bool:
+    from rapidfuzz import fuzz
+
+    words, other = fold(typed).split(), folded.split()
+    return bool(words and other) and (words[-1] == other[-1] or fuzz.token_sort_ratio(" ".join(words), folded) >= 85)
 
 
 def search(user, commune, *, text: str = "", birth_date: date | None = None, limit: int = 20) -> tuple[list, str]:
