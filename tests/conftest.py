@@ -1,7 +1,9 @@
 """Shared fixtures: the real administrative units are loaded once into the test database."""
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
+from django.test import Client
 
 from treem.accounts.models import Assignment, Role, User
 from treem.geo.models import Unit, UnitLevel, UnitSystem
@@ -11,6 +13,30 @@ from treem.geo.models import Unit, UnitLevel, UnitSystem
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         call_command("load_units", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Login throttles and rate limits live in the cache: one test's failures must not hold the next one back.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+_force_login = Client.force_login
+
+
+def _force_login_complete(self, user, backend=None):
+    """force_login skips the password; it skips the second factor too (tests of 2FA log in through the pages)."""
+    from treem.accounts.two_factor import SESSION_PASSED
+
+    _force_login(self, user, backend)
+    session = self.session
+    session[SESSION_PASSED] = user.pk
+    session.save()
+
+
+Client.force_login = _force_login_complete
 
 
 def pytest_collection_modifyitems(config, items):

@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "treem.core",
     "treem.geo",
     "treem.accounts",
@@ -79,6 +82,7 @@ MIDDLEWARE = [
     "treem.accounts.middleware.PasswordChangeRequiredMiddleware",
     "treem.core.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "treem.accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -133,9 +137,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "treem.accounts.passwords.CharacterClassValidator"},
 ]
-# Lock an account name (from any address) and an address (for any name) after repeated failures.
-LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
-LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
+# The reverse proxies whose X-Forwarded-For is believed (addresses or CIDR ranges); empty: clients connect directly.
+TREEM_TRUSTED_PROXIES = env_list("TREEM_TRUSTED_PROXIES")
+# Login throttling, kept in the cache (REDIS_URL in production so every process agrees; see treem.accounts.lockout).
+# An account name: free failures, then a wait that doubles from one minute up to the cap. Never a lock an attacker can
+# hold: a known device (cookie set at a successful login) or a correct second factor still gets in.
+TREEM_LOGIN_ACCOUNT_FAILURES = int(os.environ.get("TREEM_LOGIN_ACCOUNT_FAILURES", "5"))
+TREEM_LOGIN_ACCOUNT_MAX_WAIT = int(os.environ.get("TREEM_LOGIN_ACCOUNT_MAX_WAIT", "15"))  # minutes
+# A client address (for any names): more room, as an office shares one address, then the same doubling wait.
+TREEM_LOGIN_ADDRESS_FAILURES = int(os.environ.get("TREEM_LOGIN_ADDRESS_FAILURES", "20"))
+TREEM_LOGIN_ADDRESS_MAX_WAIT = int(os.environ.get("TREEM_LOGIN_ADDRESS_MAX_WAIT", "60"))  # minutes
+TREEM_LOGIN_FAILURE_MEMORY = int(os.environ.get("TREEM_LOGIN_FAILURE_MEMORY", "24"))  # hours failures are counted
+TREEM_KNOWN_DEVICE_DAYS = int(os.environ.get("TREEM_KNOWN_DEVICE_DAYS", "180"))
+
+
+def two_factor_roles(demo: bool) -> list[str]:
+    """Roles that must use two-factor authentication; off for the demo unless TREEM_2FA_REQUIRED_ROLES is set."""
+    default = "administrator,focal_officer,leader,auditor,case_worker"
+    return env_list("TREEM_2FA_REQUIRED_ROLES", "" if demo else default)
+
+
+TREEM_2FA_REQUIRED_ROLES = two_factor_roles(DEMO_MODE)
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "treem")
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]

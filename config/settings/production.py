@@ -5,13 +5,14 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DEBUG, env_bool
+from .base import DEBUG, env_bool, two_factor_roles
 from .checks import insecure_settings
 
 if problems := insecure_settings(os.environ, DEBUG):
     raise ImproperlyConfigured("treem refuses to start in production: " + "; ".join(problems) + ".")
 
 DEMO_MODE = env_bool("TREEM_DEMO", False)
+TREEM_2FA_REQUIRED_ROLES = two_factor_roles(DEMO_MODE)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = True

@@ -4,6 +4,8 @@ from .base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; production keeps PBKDF2/Argon
 DEMO_MODE = True
+# Tests run with the production requirement of two-factor authentication (the demo turns it off).
+TREEM_2FA_REQUIRED_ROLES = ["administrator", "focal_officer", "leader", "auditor", "case_worker"]
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},

@@ -1,4 +1,4 @@
-"""Login outcomes become audit events: they feed the lock-out counter (accounts.lockout) and the auditors' log.
+"""Login outcomes become audit events and feed the throttle counters (accounts.lockout).
 
 Django reports them only through these signals, so this is the one place treem listens to signals.
 """
@@ -8,18 +8,22 @@ from django.dispatch import receiver
 
 from treem.audit.services import record
 
+from . import lockout
 from .lockout import LOGIN_FAILED, LOGIN_OK
 
 
 @receiver(user_logged_in)
 def _audit_login(sender, request, user, **kwargs):
     record(user, LOGIN_OK, user, summary={"username": user.get_username().lower()}, request=request)
+    if request is not None:
+        lockout.note_success(request, user.get_username())
 
 
 @receiver(user_login_failed)
 def _audit_login_failed(sender, credentials, request=None, **kwargs):
-    username = (credentials.get("username") or "").strip().lower()
+    username = lockout.normalise(credentials.get("username"))
     record(None, LOGIN_FAILED, summary={"username": username}, request=request)
+    lockout.note_failure(request, username)
 
 
 @receiver(user_logged_out)

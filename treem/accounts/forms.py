@@ -2,26 +2,61 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from .lockout import is_locked
+from treem.audit.services import record
+
+from . import lockout, two_factor
+from .lockout import AuthAction
 from .models import Role
 
 
 class LockoutAuthenticationForm(AuthenticationForm):
+    """The password form under the throttle (accounts.lockout).
+
+    A throttled attempt is refused before the password is even checked, unless the person also gives a second-factor
+    code: a right password with a right code gets in at once. Both wrong, or either, answers the same, so the throttle
+    cannot be used to test passwords.
+    """
+
+    otp = forms.CharField(label=_("Two-factor code"), required=False, max_length=32)
+
     error_messages = {
         **AuthenticationForm.error_messages,
-        "locked": _("Too many failed attempts. This account is locked for %(minutes)s minutes; try again later "
-                    "or ask your administrator."),
+        "otp_wrong": _("The two-factor code is wrong or was already used."),
     }
 
-    def clean(self):
-        from django.conf import settings
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.throttle = None
+        self.verified_device = None
 
-        username = (self.data.get("username") or "").strip().lower()
-        ip = self.request.META.get("REMOTE_ADDR") if self.request else None
-        if is_locked(username, ip):
-            raise forms.ValidationError(self.error_messages["locked"], code="locked",
-                                        params={"minutes": settings.LOGIN_LOCKOUT_MINUTES})
-        return super().clean()
+    def clean(self):
+        username = lockout.normalise(self.data.get("username"))
+        otp = (self.cleaned_data.get("otp") or "").strip()
+        self.throttle = lockout.check(self.request, username)
+        if self.throttle and not otp:
+            lockout.record_throttled(self.request, username, self.throttle)
+            raise forms.ValidationError(self.throttle.message(), code="throttled")
+        try:
+            super().clean()  # a wrong password is counted by the user_login_failed signal (auth_audit)
+        except forms.ValidationError:
+            if self.throttle:
+                lockout.record_throttled(self.request, username, self.throttle)
+                raise forms.ValidationError(self.throttle.message(), code="throttled") from None
+            raise
+        if otp:
+            self.verified_device = two_factor.verify(self.user_cache, otp)
+            if self.verified_device is None:
+                lockout.note_failure(self.request, username)
+                record(None, AuthAction.OTP_FAILED, summary={"username": username}, request=self.request)
+                if self.throttle:
+                    lockout.record_throttled(self.request, username, self.throttle)
+                    raise forms.ValidationError(self.throttle.message(), code="throttled")
+                raise forms.ValidationError(self.error_messages["otp_wrong"], code="otp_wrong")
+        return self.cleaned_data
+
+
+class OTPForm(forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=32)
 
 
 DATE_INPUT = ["%d/%m/%Y", "%Y-%m-%d"]

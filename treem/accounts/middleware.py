@@ -1,6 +1,20 @@
-"""A user whose password was given by an administrator chooses her own before she opens anything else."""
+"""What a signed-in user must do before anything else: choose her own password (when an administrator gave it),
+and give her second factor or enrol one (treem.accounts.two_factor)."""
 
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from . import two_factor
+from .two_factor import State
+
+# What a user who still owes the second factor may reach: the two steps, logging out, the language and static files.
+_OPEN = ("accounts:two_factor_verify", "accounts:two_factor_setup", "accounts:logout", "accounts:login")
+_OPEN_PREFIXES = ("/i18n/", "/jsi18n/")
 
 ALLOWED = {"accounts:password_change", "accounts:logout", "set_language", "javascript-catalog"}
 
@@ -19,3 +33,33 @@ class PasswordChangeRequiredMiddleware:
         if request.resolver_match and request.resolver_match.view_name in ALLOWED:
             return None
         return redirect("accounts:password_change")
+
+
+class TwoFactorMiddleware:
+    """A session is complete only after the second factor (or enrolment, for a role that requires it).
+
+    Until then every other page sends the user to the step she owes, and the API (session auth) answers 403. API tokens
+    are issued only with a code (treem.api.auth), so token requests are not held here.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated and not self._open(request.path):
+            owed = two_factor.state(request)
+            if owed in (State.VERIFY, State.ENROL):
+                return self._send_to(request, owed)
+        return self.get_response(request)
+
+    @staticmethod
+    def _open(path: str) -> bool:
+        return (path in {reverse(name) for name in _OPEN} or path.startswith(_OPEN_PREFIXES)
+                or path.startswith(settings.STATIC_URL))
+
+    @staticmethod
+    def _send_to(request, owed: State):
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": _("Complete two-factor authentication first.")}, status=403)
+        name = "accounts:two_factor_verify" if owed == State.VERIFY else "accounts:two_factor_setup"
+        return HttpResponseRedirect(reverse(name) + "?" + urlencode({"next": request.get_full_path()}))

@@ -15,4 +15,8 @@ urlpatterns = [
     path("users/<int:pk>/lock/", views.user_lock, name="user_lock"),
     path("users/<int:pk>/password/", views.user_password_reset, name="user_password_reset"),
     path("assignments/<int:pk>/end/", views.assignment_end, name="assignment_end"),
+    path("2fa/", views.two_factor_verify, name="two_factor_verify"),
+    path("2fa/setup/", views.two_factor_setup, name="two_factor_setup"),
+    path("2fa/recovery/", views.recovery_codes, name="recovery_codes"),
+    path("2fa/recovery/download/", views.recovery_codes_download, name="recovery_codes_download"),
 ]

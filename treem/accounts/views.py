@@ -5,32 +5,146 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, Q
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from treem.audit.services import record
 from treem.core.collation import ViOrder, unit_order
 from treem.core.formats import format_date
 from treem.geo.models import Unit, UnitLevel
 from treem.web.views import paginate
 
-from . import selectors, services
-from .forms import AccountForm, AssignmentForm, EndAssignmentForm, LockoutAuthenticationForm
+from . import lockout, selectors, services, two_factor
+from .forms import AccountForm, AssignmentForm, EndAssignmentForm, LockoutAuthenticationForm, OTPForm
+from .lockout import AuthAction
 from .models import Agency, Assignment, Role, User
 from .scope import Capability, forbid_unless, scope_for
 from .selectors import place_of
 from .services import NATIONAL_GRANT_ROLES, user_change_password
+from .two_factor import SESSION_NEW_CODES, State
+
+
+def _next(request) -> str:
+    url = request.POST.get("next") or request.GET.get("next") or ""
+    safe = url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure())
+    return url if safe else reverse("web:home")
+
+
+def _step(name: str, next_url: str) -> HttpResponseRedirect:
+    return HttpResponseRedirect(reverse(name) + "?" + urlencode({"next": next_url}))
 
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LockoutAuthenticationForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)  # the session now holds the user, but is complete only after the 2nd factor
+        user = form.get_user()
+        if form.verified_device is not None:  # the code was given with the password (e.g. while throttled)
+            two_factor.mark_passed(self.request, form.verified_device)
+            two_factor.record_verified(self.request, user, form.verified_device)
+        owed = two_factor.state(self.request)
+        if owed == State.VERIFY:
+            return _step("accounts:two_factor_verify", self.get_success_url())
+        if owed == State.ENROL:
+            return _step("accounts:two_factor_setup", self.get_success_url())
+        lockout.remember_device(response, self.request, user.get_username())
+        return response
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.throttle is not None:
+            response.status_code = 429  # the page still says, in Vietnamese, how long to wait
+        return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_verify(request):
+    owed = two_factor.state(request)
+    if owed == State.ENROL:
+        return _step("accounts:two_factor_setup", _next(request))
+    if owed != State.VERIFY:
+        return HttpResponseRedirect(_next(request))
+    form = OTPForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = two_factor.verify(request.user, form.cleaned_data["code"])
+        if device is not None:
+            two_factor.mark_passed(request, device)
+            two_factor.record_verified(request, request.user, device)
+            response = HttpResponseRedirect(_next(request))
+            lockout.remember_device(response, request, request.user.get_username())
+            return response
+        username = request.user.get_username()
+        lockout.note_failure(request, username)
+        record(request.user, AuthAction.OTP_FAILED, request.user, summary={"username": username.lower()},
+               request=request)
+        form.add_error("code", gettext("The code is wrong or was already used. Wait a moment if you tried several "
+                                       "times."))
+    return render(request, "accounts/two_factor_verify.html", {"form": form, "next": _next(request)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_setup(request):
+    owed = two_factor.state(request)
+    if owed == State.VERIFY:
+        return _step("accounts:two_factor_verify", _next(request))
+    user = request.user
+    if two_factor.has_device(user):
+        return HttpResponseRedirect(reverse("accounts:recovery_codes"))
+    form = OTPForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = two_factor.enrol_confirm(request=request, user=user, code=form.cleaned_data["code"])
+        if codes is not None:
+            request.session[SESSION_NEW_CODES] = codes
+            response = _step("accounts:recovery_codes", _next(request))
+            lockout.remember_device(response, request, user.get_username())
+            return response
+        form.add_error("code", gettext("The code is wrong. Check that the phone's clock is right and try again."))
+    device = two_factor.pending_device(user)
+    return render(request, "accounts/two_factor_setup.html", {
+        "form": form, "next": _next(request), "required": owed == State.ENROL,
+        "qr": two_factor.qr_svg_data_uri(device), "secret": two_factor.secret_for_typing(device),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recovery_codes(request):
+    """New codes are shown (and downloadable) until the user says she saved them; after that, only how many are left."""
+    if request.method == "POST":
+        if request.POST.get("action") == "regenerate":
+            request.session[SESSION_NEW_CODES] = two_factor.recovery_codes_regenerate(request=request,
+                                                                                       user=request.user)
+            return _step("accounts:recovery_codes", _next(request))
+        request.session.pop(SESSION_NEW_CODES, None)
+        return HttpResponseRedirect(_next(request))
+    return render(request, "accounts/recovery_codes.html", {
+        "codes": request.session.get(SESSION_NEW_CODES), "left": two_factor.recovery_codes_left(request.user),
+        "enrolled": two_factor.has_device(request.user), "next": _next(request),
+    })
+
+
+@login_required
+def recovery_codes_download(request):
+    codes = request.session.get(SESSION_NEW_CODES)
+    if not codes:
+        raise Http404
+    response = HttpResponse(two_factor.recovery_codes_file(codes), content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="treem-ma-khoi-phuc.txt"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

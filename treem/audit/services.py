@@ -3,6 +3,7 @@
 from django.db import models
 
 from treem.core.actors import SystemActor
+from treem.core.client_ip import client_ip
 from treem.geo.models import Unit, UnitLevel, UnitSystem
 
 from .models import AuditEvent
@@ -18,7 +19,7 @@ def _actor_fields(actor) -> dict:
 
 
 def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    return client_ip(request)  # the client behind our proxies, not the proxy
 
 
 def record(actor, action: str, obj: models.Model | None = None, *, summary: dict | None = None, unit=None,

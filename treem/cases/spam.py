@@ -15,6 +15,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from treem.core.client_ip import client_ip as real_client_ip
+
 SALT = "treem.cases.public-report"
 RATE_LIMIT = getattr(settings, "CASES_PUBLIC_REPORT_LIMIT", 5)  # reports ...
 RATE_WINDOW = getattr(settings, "CASES_PUBLIC_REPORT_WINDOW", 3600)  # ... per address per this many seconds
@@ -56,8 +58,8 @@ def check(challenge_id: str, answer, now: float | None = None) -> str:
 
 
 def client_ip(request) -> str:
-    """The address the limits are counted for (the one place to change for a trusted proxy)."""
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The address the limits are counted for: the client behind our trusted proxies (treem.core.client_ip)."""
+    return real_client_ip(request) or "unknown"
 
 
 def rate_limited(request) -> bool:
