@@ -8,4 +8,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Users and agencies")
 
     def ready(self):
+        from django.core import checks
+
         from . import auth_audit  # noqa: F401
+        from .checks import cache_is_shared
+
+        checks.register(cache_is_shared, deploy=True)
