@@ -204,6 +204,8 @@ def test_an_api_token_for_a_required_role_needs_the_code(province_officer, make_
     # A role that does not require it still gets a token with the password alone.
     make_user("canbo.api", Role.COMMUNE_WORKER, commune_x)
     assert api.post("/api/v1/auth/token/", {"username": "canbo.api", "password": PASSWORD}).status_code == 200
+    assert api.post("/api/v1/auth/token/", {"username": "canbo.api", "password": PASSWORD,
+                                            "otp": "123456"}).status_code == 200
 
 
 @pytest.mark.browser
@@ -226,3 +228,12 @@ def test_in_a_browser_a_leader_enrols_then_logs_in_with_a_recovery_code(live_ser
         browser_login(page, live_server.url, "lanhdao.tinh", PASSWORD)
         assert "Xin chào" in page.locator("main").inner_text()
     assert AuditEvent.objects.filter(action="auth.otp_recovery_used", actor=leader).exists()
+
+
+def test_the_admin_site_logs_in_through_treems_login(client, national_admin):
+    # Its own form would skip the throttle and the second factor.
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/?next=")
+    assert client.post("/admin/login/?next=/admin/", {"username": "quantri", "password": PASSWORD}).status_code == 302
+    assert "_auth_user_id" not in client.session
+    assert login(Client(), "quantri")["Location"].startswith("/accounts/2fa/setup/")

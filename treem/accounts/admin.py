@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.views import redirect_to_login
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -17,6 +19,14 @@ from .two_factor import two_factor_reset
 for _model in (TOTPDevice, StaticDevice):
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
+
+
+def _login_through_treem(request, extra_context=None):
+    # The admin's own login form would skip the login throttle and the second factor: send it to treem's.
+    return redirect_to_login(request.GET.get("next") or reverse("admin:index"), login_url=reverse("accounts:login"))
+
+
+admin.site.login = _login_through_treem
 
 
 class AssignmentInline(NoDeleteMixin, admin.TabularInline):

@@ -1,6 +1,7 @@
 """What a signed-in user must do before anything else: choose her own password (when an administrator gave it),
 and give her second factor or enrol one (treem.accounts.two_factor)."""
 
+from functools import cache
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -35,6 +36,11 @@ class PasswordChangeRequiredMiddleware:
         return redirect("accounts:password_change")
 
 
+@cache
+def _open_paths() -> frozenset[str]:
+    return frozenset(reverse(name) for name in _OPEN)
+
+
 class TwoFactorMiddleware:
     """A session is complete only after the second factor (or enrolment, for a role that requires it).
 
@@ -54,7 +60,7 @@ class TwoFactorMiddleware:
 
     @staticmethod
     def _open(path: str) -> bool:
-        return (path in {reverse(name) for name in _OPEN} or path.startswith(_OPEN_PREFIXES)
+        return (path in _open_paths() or path.startswith(_OPEN_PREFIXES)
                 or path.startswith(settings.STATIC_URL))
 
     @staticmethod

@@ -72,6 +72,8 @@ class ObtainTokenView(APIView):
     def _second_factor(self, request, user, otp: str, throttle):
         """None when the code is right; else the answer (while throttled, the same answer as a wrong password)."""
         if not two_factor.has_device(user) and not throttle:
+            if not two_factor.is_required(user):
+                return None  # a code sent by a user who has no 2FA changes nothing
             return Response({"detail": _("Your role requires two-factor authentication: set it up on the web "
                                          "first.")}, status=status.HTTP_403_FORBIDDEN)
         if not otp:
