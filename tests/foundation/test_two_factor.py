@@ -1,6 +1,8 @@
 """Two-factor authentication: enrolment with a real TOTP, the login step, recovery codes, the role requirement, the
 administrator's reset, and API tokens."""
 
+from pathlib import Path
+
 import pytest
 from django.test import Client, override_settings
 from django_otp.oath import totp
@@ -15,6 +17,7 @@ from treem.audit.models import AuditEvent
 from treem.core.exceptions import NotAllowed
 
 PASSWORD = "Mat-khau-2026!"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 def code_for(device: TOTPDevice) -> str:
@@ -222,6 +225,8 @@ def test_in_a_browser_a_leader_enrols_then_logs_in_with_a_recovery_code(live_ser
         page.get_by_role("button", name="Đăng nhập").click()
         page.wait_for_url("**/accounts/2fa/setup/**")
         assert page.get_by_role("img", name="Mã QR cho ứng dụng xác thực").is_visible()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "two-factor-setup-phone.png"), full_page=True)
         # The helper enrols from the page's typed key, then later passes the step with a recovery code.
         browser_login(page, live_server.url, "lanhdao.tinh", PASSWORD)
         assert TOTPDevice.objects.get(user=leader).confirmed
