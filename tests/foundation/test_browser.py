@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from tests.browser import chromium_page
+from tests.browser import chromium_page, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -53,11 +53,7 @@ def test_wrong_password_shows_a_vietnamese_error(live_server, demo):
 def test_the_desktop_menu_stays_on_one_line(live_server, demo, username):
     # The commune worker has the most entries; at a common laptop width the menu must not wrap onto two lines.
     with chromium_page(width=1366, height=900) as page:
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.get_by_label("Tên đăng nhập").fill(username)
-        page.get_by_label("Mật khẩu").fill(demo)
-        page.get_by_role("button", name="Đăng nhập").click()
-        page.wait_for_url(f"{live_server.url}/")
+        login(page, live_server.url, username, demo)  # the administrator passes her second factor there
         links = page.locator("nav .navbar-nav.me-auto .nav-link")
         tops = {round(links.nth(i).bounding_box()["y"]) for i in range(links.count())}
         heights = {round(links.nth(i).bounding_box()["height"]) for i in range(links.count())}
