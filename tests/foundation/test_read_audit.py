@@ -173,6 +173,7 @@ NO_CHILD_DATA: dict[str, str] = {
     "accounts:user_new": "the account form (the shown password is the new account's, its creation is audited)",
     "accounts:assignment_new": POST_WRITE, "accounts:assignment_end": POST_WRITE, "accounts:user_lock": POST_WRITE,
     "accounts:user_password_reset": "a write (POST only), audited by its service; shows the new password once",
+    "accounts:two_factor_reset": POST_WRITE,
     "accounts:two_factor_verify": PUBLIC, "accounts:two_factor_setup": PUBLIC, "accounts:recovery_codes": PUBLIC,
     "accounts:recovery_codes_download": "one's own recovery codes, right after making them",
     "set_language": PUBLIC, "javascript-catalog": PUBLIC,

@@ -242,3 +242,16 @@ def test_the_admin_site_logs_in_through_treems_login(client, national_admin):
     assert client.post("/admin/login/?next=/admin/", {"username": "quantri", "password": PASSWORD}).status_code == 302
     assert "_auth_user_id" not in client.session
     assert login(Client(), "quantri")["Location"].startswith("/accounts/2fa/setup/")
+
+
+def test_an_administrator_resets_it_from_the_users_page(client, make_user, lai_chau, province_officer):
+    enrolled(province_officer)
+    province_admin = make_user("quantri.laichau", Role.ADMINISTRATOR, lai_chau)
+    client.force_login(province_admin)
+    page = client.get(f"/accounts/users/{province_officer.pk}/").content.decode()
+    assert "Đặt lại xác thực hai bước" in page
+    response = client.post(f"/accounts/users/{province_officer.pk}/2fa-reset/")
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(user=province_officer).exists()
+    assert AuditEvent.objects.get(action="auth.otp_reset").actor == province_admin
+    assert "người dùng sẽ thiết lập lại" in client.get(response["Location"]).content.decode()

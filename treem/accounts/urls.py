@@ -14,6 +14,7 @@ urlpatterns = [
     path("users/<int:pk>/assignments/", views.assignment_new, name="assignment_new"),
     path("users/<int:pk>/lock/", views.user_lock, name="user_lock"),
     path("users/<int:pk>/password/", views.user_password_reset, name="user_password_reset"),
+    path("users/<int:pk>/2fa-reset/", views.user_two_factor_reset, name="two_factor_reset"),
     path("assignments/<int:pk>/end/", views.assignment_end, name="assignment_end"),
     path("2fa/", views.two_factor_verify, name="two_factor_verify"),
     path("2fa/setup/", views.two_factor_setup, name="two_factor_setup"),

@@ -352,6 +352,16 @@ def user_lock(request, pk):
 
 @login_required
 @require_POST
+def user_two_factor_reset(request, pk):
+    """A lost phone: the user's devices and recovery codes go; she enrols again at her next login (audited)."""
+    account = _visible_user(request.user, pk)
+    two_factor.two_factor_reset(actor=request.user, user=account, request=request)
+    messages.success(request, gettext("Two-factor authentication was reset: the user sets it up at the next login."))
+    return redirect("accounts:user", pk=account.pk)
+
+
+@login_required
+@require_POST
 def user_password_reset(request, pk):
     account = _visible_user(request.user, pk)
     try:
