@@ -68,3 +68,18 @@ def test_a_document_of_another_provinces_body_is_flagged(world, client, lai_chau
     client.force_login(officer)
     page = client.get(f"/plans/drafts/{draft.pk}/").content.decode()
     assert "thuộc Tỉnh An Giang, không thuộc Tỉnh Lai Châu" in page
+
+
+def test_an_imported_plans_targets_and_tasks_are_audited_one_by_one(world, lai_chau):
+    """Issue 11: the import created targets and tasks with audit=False; each is now recorded by its service."""
+    from treem.audit.models import AuditEvent
+
+    officer = world.user("tinh.laichau")
+    draft = draft_create(actor=officer, upload=_docx("ỦY BAN NHÂN DÂN TỈNH LAI CHÂU", "91/KH-UBND", "Lai Châu"),
+                         province=lai_chau)
+    document = draft_save(actor=officer, draft=draft, review=review_defaults(build_proposal(draft)))
+    targets = AuditEvent.objects.filter(action="plans.target.create", actor=officer)
+    tasks = AuditEvent.objects.filter(action="plans.task.create", actor=officer)
+    assert set(targets.values_list("object_id", flat=True)) == {str(t.pk) for t in document.targets.all()}
+    assert set(tasks.values_list("object_id", flat=True)) == {str(t.pk) for t in document.tasks.all()}
+    assert document.targets.exists() and document.tasks.exists()

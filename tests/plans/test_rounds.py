@@ -19,6 +19,7 @@ from treem.plans.rounds import (
     submission_accept,
     submission_return,
     submission_save,
+    submission_save_and_submit,
     submission_start,
     submission_submit,
     targets_for,
@@ -201,3 +202,17 @@ def test_a_resubmitted_reports_history_says_what_its_status_says(world, fresh_ro
     history = page[page.index('<ol class="small">'):]
     history = history[:history.index("</ol>")]
     assert "trễ hạn" not in history and history.count("đúng hạn") == 2
+
+
+def test_save_and_submit_is_one_transaction(world, fresh_round, client):
+    """Issue 11: the report page saved the draft and submitted it in two transactions, so a refused submission kept a
+    half-done change. Now a refused submission leaves the saved report as it was."""
+    from treem.plans.models import ReportingRound, RoundStatus, Submission
+
+    reporter = world.user("soyte.angiang")
+    submission = submission_start(actor=reporter, round_=fresh_round, agency=agency("91", "Sở Y tế"))
+    submission = submission_save(actor=reporter, submission=submission, text="Bản nháp đầu tiên.")
+    ReportingRound.objects.filter(pk=fresh_round.pk).update(status=RoundStatus.CLOSED)  # submitting is refused now
+    with pytest.raises(ValidationError, match=r"đã đóng|closed"):
+        submission_save_and_submit(actor=reporter, submission=submission, text="Sửa lại rồi nộp.")
+    assert Submission.objects.get(pk=submission.pk).text == "Bản nháp đầu tiên."

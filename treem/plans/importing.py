@@ -589,7 +589,6 @@ def draft_save(*, actor, draft: PlanDraft, review: dict) -> Document:
             actor=actor,
             document=owner(item["set_by"]),
             order=order,
-            audit=False,
             data={
                 "text": item["text"],
                 "unit": item["unit"],
@@ -614,7 +613,6 @@ def draft_save(*, actor, draft: PlanDraft, review: dict) -> Document:
             actor=actor,
             document=owner(item["set_by"]),
             order=order,
-            audit=False,
             text=item["text"],
             agencies=links,
             section=item.get("section", ""),

@@ -350,6 +350,13 @@ def submission_save(
 
 
 @transaction.atomic
+def submission_save_and_submit(*, actor, submission: Submission, at: datetime | None = None, **report) -> Submission:
+    """Save the report and submit it in one transaction: a refused submission leaves the saved report as it was."""
+    submission = submission_save(actor=actor, submission=submission, **report)
+    return submission_submit(actor=actor, submission=submission, at=at)
+
+
+@transaction.atomic
 def submission_submit(*, actor, submission: Submission, at: datetime | None = None) -> Submission:
     """Submit (or resubmit after a return). A submission after the deadline is accepted and counted late."""
     submission = Submission.objects.select_for_update().select_related("round").get(pk=submission.pk)

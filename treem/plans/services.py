@@ -296,10 +296,10 @@ def _check_target(values: list[dict]) -> None:
             raise ValidationError(pgettext("plans", "Each target value needs a number."))
 
 
-def target_create(
-    *, actor, document: Document, data: dict, values: list[dict], agencies=(), order: int = 0, audit: bool = True
-) -> Target:
-    """Add a target (inside the caller's transaction when called from the import)."""
+@transaction.atomic
+def target_create(*, actor, document: Document, data: dict, values: list[dict], agencies=(), order: int = 0) -> Target:
+    """Add a target with its values and agencies, audited (joins the caller's transaction when called from the
+    import, so a failed import saves none of them)."""
     require_edit(actor, document.province)
     _check_target(values)
     target = Target.objects.create(
@@ -322,8 +322,7 @@ def target_create(
     )
     if agencies:
         target.agencies.set(agencies)
-    if audit:
-        record(actor, "plans.target.create", target, unit=document.province, summary={"text": target.text[:200]})
+    record(actor, "plans.target.create", target, unit=document.province, summary={"text": target.text[:200]})
     return target
 
 
@@ -371,6 +370,7 @@ def check_schedule(kind: str, due_date=None, day=None, month=None, year=None) ->
         raise ValidationError(pgettext("plans", "A task due within a month needs the year."))
 
 
+@transaction.atomic
 def task_create(
     *,
     actor,
@@ -381,7 +381,6 @@ def task_create(
     source_lines=None,
     schedule: dict | None = None,
     order: int = 0,
-    audit: bool = True,
 ) -> Task:
     """`agencies`: [(Agency or None, role, name as written)]."""
     require_edit(actor, document.province)
@@ -410,8 +409,7 @@ def task_create(
         seen.add(key)
         rows.append(TaskAgency(task=task, agency=agency, role=role, name_as_written=(written or "")[:300]))
     TaskAgency.objects.bulk_create(rows)
-    if audit:
-        record(actor, "plans.task.create", task, unit=document.province, summary={"text": task.text[:200]})
+    record(actor, "plans.task.create", task, unit=document.province, summary={"text": task.text[:200]})
     return task
 
 

@@ -56,8 +56,8 @@ from .rounds import (
     submission_accept,
     submission_return,
     submission_save,
+    submission_save_and_submit,
     submission_start,
-    submission_submit,
     targets_for,
 )
 from .services import document_update, may_report_on_task, require_edit, task_update_create
@@ -761,16 +761,10 @@ def submission_detail(request, pk):
         )
         if request.method == "POST" and form.is_valid():
             try:
-                submission_save(
-                    actor=request.user,
-                    submission=submission,
-                    text=form.cleaned_data["text"],
-                    figures=form.figures(),
-                    files=form.cleaned_data["files"],
-                    expected_version=form.cleaned_data["version"],
-                )
+                report = {"text": form.cleaned_data["text"], "figures": form.figures(),
+                          "files": form.cleaned_data["files"], "expected_version": form.cleaned_data["version"]}
                 if "submit" in request.POST:
-                    submission = submission_submit(actor=request.user, submission=submission)
+                    submission = submission_save_and_submit(actor=request.user, submission=submission, **report)
                     if submission.on_time:
                         messages.success(request, pgettext("plans", "Your report was submitted on time."))
                     elif submission.counted_at == submission.submitted_at:
@@ -786,6 +780,7 @@ def submission_detail(request, pk):
                     else:
                         messages.success(request, pgettext("plans", "Your corrected report was submitted."))
                 else:
+                    submission_save(actor=request.user, submission=submission, **report)
                     messages.success(request, pgettext("plans", "Your draft was saved."))
             except ValidationError as exc:
                 _errors(request, exc)
