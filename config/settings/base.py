@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "treem.api.guards.RejectNulMiddleware",  # NUL in a path, query or body: 400 (PostgreSQL refuses it in text)
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "treem.accounts.middleware.PasswordChangeRequiredMiddleware",
@@ -270,6 +271,12 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    # A JSON body must be an object ([] or "x" is a 400, not a 500 in a view that reads fields from it).
+    "DEFAULT_PARSER_CLASSES": [
+        "treem.api.guards.ObjectJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,

@@ -8,6 +8,7 @@ from treem.accounts.scope import scope_for
 from treem.accounts.selectors import agencies_visible_to, search_units, units_visible_to
 from treem.core.collation import ViOrder, unit_order
 
+from .guards import CheckedLookupMixin
 from .serializers import AgencySerializer, MeSerializer, UnitDetailSerializer, UnitSerializer
 
 
@@ -17,7 +18,7 @@ from .serializers import AgencySerializer, MeSerializer, UnitDetailSerializer, U
     OpenApiParameter("province", str, description="province code"),
     OpenApiParameter("q", str, description="name, with or without diacritics"),
 ])
-class UnitViewSet(viewsets.ReadOnlyModelViewSet):
+class UnitViewSet(CheckedLookupMixin, viewsets.ReadOnlyModelViewSet):
     """Administrative units in the caller's scope. Units outside it answer 404."""
 
     lookup_field = "id"
@@ -40,7 +41,7 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
 @extend_schema(parameters=[
     OpenApiParameter("kind", str), OpenApiParameter("all", bool, description="include agencies no longer in force"),
 ])
-class AgencyViewSet(viewsets.ReadOnlyModelViewSet):
+class AgencyViewSet(CheckedLookupMixin, viewsets.ReadOnlyModelViewSet):
     """Agencies the caller may see: those of her provinces, and her own agency."""
 
     serializer_class = AgencySerializer
