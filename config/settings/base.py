@@ -281,11 +281,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "treem.api.guards.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.UserRateThrottle",
         "rest_framework.throttling.AnonRateThrottle",
     ],
-    "DEFAULT_THROTTLE_RATES": {"user": "5000/hour", "anon": "100/hour"},
+    "DEFAULT_THROTTLE_RATES": {"user": "5000/hour", "anon": "100/hour", "login": "30/minute"},
 }
 # API tokens expire (treem.api.tokens); a service account's (the hotline system's) lasts longer as it cannot log in.
 TREEM_API_TOKEN_HOURS = int(os.environ.get("TREEM_API_TOKEN_HOURS", "12"))
@@ -299,6 +300,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "treem.api.schema.document_errors"],
 }
 
 LOGGING = {

@@ -136,3 +136,18 @@ def test_a_valid_request_still_passes(make_user, commune_x, child):
     reader = make_user("doc.x", Role.COMMUNE_WORKER, commune_x)
     rows = api(reader).get("/api/v1/children/?q=mai").json()["results"]
     assert [r["id"] for r in rows] == [str(child.pk)]
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_an_api_path_the_router_refuses_is_a_json_404(worker_x, method):
+    """"0.5" is no id the router accepts: the answer is the API's JSON 404, even for a POST with a session cookie."""
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(worker_x)
+    response = getattr(client, method)("/api/v1/children/0.5/accept/")
+    assert response.status_code == 404 and response.json() == {"detail": "Không tìm thấy."}
+
+
+def test_a_multipart_body_without_a_boundary_is_a_400(worker_x):
+    response = api(worker_x).generic("POST", "/api/v1/children/", b"--x\r\n", content_type="multipart/form-data")
+    assert response.status_code == 400, response.content
+    assert "detail" in response.json()

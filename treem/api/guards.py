@@ -14,6 +14,7 @@ import uuid
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponseBadRequest, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound, ParseError
 from rest_framework.exceptions import ValidationError as ApiValidationError
@@ -40,7 +41,11 @@ def _body_has_nul(request) -> bool:
     content_type = request.content_type or ""
     if content_type in FORM_TYPES:
         # Form fields only: an uploaded file (a spreadsheet, a scan) may hold NUL bytes and is not stored as text.
-        return any(_has_nul(k) or any(_has_nul(v) for v in values) for k, values in request.POST.lists())
+        try:
+            fields = request.POST
+        except MultiPartParserError:
+            return False  # a broken multipart body: the view's parser answers 400
+        return any(_has_nul(k) or any(_has_nul(v) for v in values) for k, values in fields.lists())
     if content_type == "application/json" or content_type.endswith("+json"):
         try:
             return _has_nul(json.loads(request.body or b"null"))
@@ -111,3 +116,14 @@ def query_int(request, name: str) -> int | None:
     if not value.isascii() or not value.isdigit() or len(value) > 18:
         raise ApiValidationError({name: [_("Not a valid number.")]})
     return int(value)
+
+
+def exception_handler(exc, context):
+    """DRF's handler, with Django's Http404 answered in the caller's language: get_object_or_404 words it in English
+    ("No Child matches the given query.") and names the model."""
+    from django.http import Http404
+    from rest_framework.views import exception_handler as drf_handler
+
+    if isinstance(exc, Http404):
+        exc = NotFound()
+    return drf_handler(exc, context)

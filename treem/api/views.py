@@ -1,4 +1,7 @@
+from django.http import JsonResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
 from rest_framework.response import Response
@@ -67,3 +70,9 @@ class MeView(APIView):
             "grants": [g.__dict__ for g in scope.grants],
             "capabilities": sorted(scope.capabilities()),
         }).data)
+
+
+@csrf_exempt  # a POST to a path that matches nothing is a 404 whatever its cookies, not a CSRF page
+def not_found(request, *args, **kwargs):
+    """A JSON 404 for an /api/v1/ path that matches no endpoint."""
+    return JsonResponse({"detail": _("Not found.")}, status=404)

@@ -194,7 +194,7 @@ class DeadlineSerializer(serializers.Serializer):
     rule = serializers.CharField(source="rule.code")
     label = serializers.CharField(source="rule.label")
     due_at = serializers.DateTimeField()
-    met_at = serializers.DateTimeField()
+    met_at = serializers.DateTimeField(allow_null=True)
 
 
 class CaseSummarySerializer(serializers.Serializer):
@@ -300,7 +300,7 @@ class CaseViewSet(CheckedLookupMixin, LoggedListMixin, viewsets.ReadOnlyModelVie
         return Response(CaseFullSerializer(case, context=context).data)
 
     @extend_schema(responses={200: EventSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def events(self, request, pk=None):
         case, access = selectors.case_for(request.user, pk, request=request, what="api events")
         if not access.full:
@@ -341,7 +341,7 @@ class ReferralFullSerializer(ReferralSerializer):
     case_id = serializers.UUIDField()
     case_reference = serializers.CharField(source="case.reference")
     consent_by = serializers.CharField()
-    consent_on = serializers.DateField()
+    consent_on = serializers.DateField(allow_null=True)
     override_reason = serializers.CharField()
 
 

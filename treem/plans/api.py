@@ -38,8 +38,8 @@ def _bad_request(exc: DjangoValidationError) -> Response:
 
 class DocumentSerializer(serializers.ModelSerializer):
     type_label = serializers.CharField(source="get_doc_type_display", read_only=True)
-    province_code = serializers.CharField(source="province.code", read_only=True, default=None)
-    area = serializers.CharField(source="area.name", read_only=True, default=None)
+    province_code = serializers.CharField(source="province.code", read_only=True, default=None, allow_null=True)
+    area = serializers.CharField(source="area.name", read_only=True, default=None, allow_null=True)
     implements = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     implemented_by = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
@@ -74,7 +74,7 @@ class TargetValueSerializer(serializers.Serializer):
 class TargetSerializer(serializers.ModelSerializer):
     values = TargetValueSerializer(many=True, read_only=True)
     agencies = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    area = serializers.CharField(source="area.name", read_only=True, default=None)
+    area = serializers.CharField(source="area.name", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Target
@@ -96,7 +96,7 @@ class TargetSerializer(serializers.ModelSerializer):
 
 class TaskAgencySerializer(serializers.Serializer):
     agency = serializers.IntegerField(source="agency_id", allow_null=True)
-    agency_name = serializers.CharField(source="agency.name", default=None)
+    agency_name = serializers.CharField(source="agency.name", default=None, allow_null=True)
     name_as_written = serializers.CharField()
     role = serializers.CharField()
 
@@ -124,7 +124,7 @@ class TaskSerializer(serializers.ModelSerializer):
 
 
 class TaskUpdateSerializer(serializers.ModelSerializer):
-    agency = serializers.PrimaryKeyRelatedField(read_only=True)
+    agency = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = TaskUpdate
@@ -288,8 +288,9 @@ class TaskViewSet(CheckedLookupMixin, viewsets.ReadOnlyModelViewSet):
             qs = qs.filter(assignments__agency_id=int(agency)).distinct()
         return qs.order_by("document__issued_on", "document_id", "order")
 
-    @extend_schema(request=TaskUpdateSerializer, responses=TaskUpdateSerializer(many=True))
-    @action(detail=True, methods=["get", "post"])
+    @extend_schema(methods=["GET"], responses=TaskUpdateSerializer(many=True))
+    @extend_schema(methods=["POST"], request=TaskUpdateSerializer, responses={201: TaskUpdateSerializer})
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def updates(self, request, pk=None):
         task = self.get_object()
         if request.method == "GET":

@@ -85,7 +85,7 @@ class CircumstanceSerializer(serializers.ModelSerializer):
     child = serializers.UUIDField(source="child_id", read_only=True)
     group = serializers.CharField(source="group.code", read_only=True)
     group_name = serializers.CharField(source="group.name", read_only=True)
-    subgroup = serializers.CharField(source="subgroup.code", read_only=True, default=None)
+    subgroup = serializers.CharField(source="subgroup.code", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = ChildCircumstance
@@ -134,7 +134,7 @@ class CarerCreateSerializer(serializers.Serializer):
 class ChildSerializer(serializers.ModelSerializer):
     commune = serializers.CharField(source="commune.code", read_only=True)
     commune_name = serializers.CharField(source="commune.name", read_only=True)
-    moved_to = serializers.CharField(source="moved_to.code", read_only=True, default=None)
+    moved_to = serializers.CharField(source="moved_to.code", read_only=True, default=None, allow_null=True)
     circumstances = serializers.SerializerMethodField()
     household = serializers.UUIDField(source="household_id", read_only=True, allow_null=True,
                                       help_text="the child's household (/api/v1/households/{id}/), or null")
@@ -274,11 +274,20 @@ class ChildPagination(PageNumberPagination):
         return response
 
     def get_paginated_response_schema(self, schema):
+        # One schema for both modes: `count` and `truncated` come with numbered pages only, not with paging=cursor.
         schema = super().get_paginated_response_schema(schema)
+        schema["required"] = ["results"]
+        schema["properties"]["count"]["description"] = "numbered pages only (not with paging=cursor)"
         schema["properties"]["truncated"] = {
-            "type": "boolean", "description": f"a name search found more than {selectors.SEARCH_LIMIT} children "
-                                              "and lists the first found; type more of the name"}
+            "type": "boolean", "description": f"numbered pages only: a name search found more than "
+                                              f"{selectors.SEARCH_LIMIT} children and lists the first found; type "
+                                              "more of the name"}
         return schema
+
+    def get_schema_operation_parameters(self, view):
+        return [*super().get_schema_operation_parameters(view), {
+            "name": "cursor", "required": False, "in": "query", "schema": {"type": "string"},
+            "description": "with paging=cursor: the position, as given in the `next` or `previous` link"}]
 
 
 @extend_schema_view(
@@ -404,7 +413,7 @@ class ChildViewSet(CheckedLookupMixin, LoggedListMixin, mixins.ListModelMixin, m
 
     @extend_schema(methods=["GET"], responses={200: CircumstanceSerializer(many=True)})
     @extend_schema(methods=["POST"], request=CircumstanceCreateSerializer, responses={201: CircumstanceSerializer})
-    @action(detail=True, methods=["get", "post"], permission_classes=[IsAuthenticated, ChildCapability])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def circumstances(self, request, pk=None):
         child = self.get_object()
         if request.method == "GET":
@@ -416,7 +425,7 @@ class ChildViewSet(CheckedLookupMixin, LoggedListMixin, mixins.ListModelMixin, m
 
     @extend_schema(methods=["GET"], responses={200: CarerSerializer(many=True)})
     @extend_schema(methods=["POST"], request=CarerCreateSerializer, responses={201: CarerSerializer})
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def carers(self, request, pk=None):
         child = self.get_object()
         if request.method == "GET":
