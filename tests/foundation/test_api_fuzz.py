@@ -30,7 +30,7 @@ from schemathesis.specs.openapi.checks import (
 from treem.accounts.models import Agency, AgencyKind, Assignment, Role, User
 from treem.geo.models import Unit, UnitLevel, UnitSystem
 
-FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
+FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "5"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 APP = get_wsgi_application()
