@@ -16,8 +16,9 @@ from datetime import date
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
@@ -111,9 +112,17 @@ def _build_world() -> dict:
 def world(django_db_setup, django_db_blocker):
     """Built once for the module inside a transaction that is rolled back at the end; each test (one operation)
     runs in a savepoint of it."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield _build_world()
-        transaction.set_rollback(True)
+    # As Django's test client does: the WSGI handler would close the connection after each request (the test's
+    # transaction with it; SQLite's in-memory database does not notice, PostgreSQL does).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        with django_db_blocker.unblock(), transaction.atomic():
+            yield _build_world()
+            transaction.set_rollback(True)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 def _real_id(path: str, ids: dict) -> str | None:
