@@ -31,5 +31,5 @@ urlpatterns = [
     path("", include(router.urls)),
     # Anything else under /api/v1/ ending in "/" (an id the router's pattern refuses, e.g. "0.5"): a JSON 404 like
     # DRF's, not the HTML page. Without the final "/", CommonMiddleware still redirects to the slashed URL.
-    re_path(r"^.*/$", views.not_found),
+    re_path(r"^.*/$", views.not_found, name="not-found"),
 ]
