@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "treem.api.guards.RejectNulMiddleware",  # NUL in a path, query or body: 400 (PostgreSQL refuses it in text)
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "treem.accounts.middleware.PasswordChangeRequiredMiddleware",
@@ -271,14 +272,21 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
+    # A JSON body must be an object ([] or "x" is a 400, not a 500 in a view that reads fields from it).
+    "DEFAULT_PARSER_CLASSES": [
+        "treem.api.guards.ObjectJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "treem.api.guards.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.UserRateThrottle",
         "rest_framework.throttling.AnonRateThrottle",
     ],
-    "DEFAULT_THROTTLE_RATES": {"user": "5000/hour", "anon": "100/hour"},
+    "DEFAULT_THROTTLE_RATES": {"user": "5000/hour", "anon": "100/hour", "login": "30/minute"},
 }
 # API tokens expire (treem.api.tokens); a service account's (the hotline system's) lasts longer as it cannot log in.
 TREEM_API_TOKEN_HOURS = int(os.environ.get("TREEM_API_TOKEN_HOURS", "12"))
@@ -292,6 +300,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "treem.api.schema.document_errors"],
 }
 
 LOGGING = {

@@ -226,6 +226,7 @@ NO_CHILD_DATA: dict[str, str] = {
     "api:circumstance-end": POST_WRITE, "api:quality-duplicate-not-same": POST_WRITE,
     "api:quality-correction-accept": POST_WRITE, "api:quality-correction-reject": POST_WRITE,
     "api:case-referral-respond": POST_WRITE,
+    "api:not-found": "a JSON 404 for an /api/v1/ path no endpoint matches: no data",
     # the admin site: only the audit events name children (in READS)
     **{f"admin:{name}": PUBLIC for name in ("index", "login", "logout", "password_change", "password_change_done",
                                             "autocomplete", "jsi18n", "view_on_site", "app_list",

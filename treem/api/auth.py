@@ -28,7 +28,7 @@ class TokenResponse(serializers.Serializer):
 
 
 class LoginThrottle(AnonRateThrottle):
-    rate = "30/minute"
+    scope = "login"  # REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["login"]
 
     def get_ident(self, request):
         # DRF would take X-Forwarded-For as the client sends it (forgeable); use the address behind our proxies.

@@ -5,8 +5,8 @@ from treem.geo.models import Unit
 
 
 class UnitSerializer(serializers.ModelSerializer):
-    parent_code = serializers.CharField(source="parent.code", read_only=True, default=None)
-    province_code = serializers.CharField(source="province.code", read_only=True, default=None)
+    parent_code = serializers.CharField(source="parent.code", read_only=True, default=None, allow_null=True)
+    province_code = serializers.CharField(source="province.code", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Unit
@@ -45,8 +45,8 @@ class SuccessionSerializer(serializers.ModelSerializer):
 
 
 class AgencySerializer(serializers.ModelSerializer):
-    province_code = serializers.CharField(source="province.code", read_only=True, default=None)
-    unit_code = serializers.CharField(source="unit.code", read_only=True, default=None)
+    province_code = serializers.CharField(source="province.code", read_only=True, default=None, allow_null=True)
+    unit_code = serializers.CharField(source="unit.code", read_only=True, default=None, allow_null=True)
     succeeded_by = SuccessionSerializer(many=True, read_only=True)
 
     class Meta:

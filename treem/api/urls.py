@@ -1,7 +1,7 @@
 from importlib import import_module
 
 from django.apps import apps
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
@@ -29,4 +29,7 @@ urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
     path("auth/token/", ObtainTokenView.as_view(), name="token"),
     path("", include(router.urls)),
+    # Anything else under /api/v1/ ending in "/" (an id the router's pattern refuses, e.g. "0.5"): a JSON 404 like
+    # DRF's, not the HTML page. Without the final "/", CommonMiddleware still redirects to the slashed URL.
+    re_path(r"^.*/$", views.not_found, name="not-found"),
 ]

@@ -1,4 +1,7 @@
+from django.http import JsonResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
 from rest_framework.response import Response
@@ -8,6 +11,7 @@ from treem.accounts.scope import scope_for
 from treem.accounts.selectors import agencies_visible_to, search_units, units_visible_to
 from treem.core.collation import ViOrder, unit_order
 
+from .guards import CheckedLookupMixin
 from .serializers import AgencySerializer, MeSerializer, UnitDetailSerializer, UnitSerializer
 
 
@@ -17,7 +21,7 @@ from .serializers import AgencySerializer, MeSerializer, UnitDetailSerializer, U
     OpenApiParameter("province", str, description="province code"),
     OpenApiParameter("q", str, description="name, with or without diacritics"),
 ])
-class UnitViewSet(viewsets.ReadOnlyModelViewSet):
+class UnitViewSet(CheckedLookupMixin, viewsets.ReadOnlyModelViewSet):
     """Administrative units in the caller's scope. Units outside it answer 404."""
 
     lookup_field = "id"
@@ -40,7 +44,7 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
 @extend_schema(parameters=[
     OpenApiParameter("kind", str), OpenApiParameter("all", bool, description="include agencies no longer in force"),
 ])
-class AgencyViewSet(viewsets.ReadOnlyModelViewSet):
+class AgencyViewSet(CheckedLookupMixin, viewsets.ReadOnlyModelViewSet):
     """Agencies the caller may see: those of her provinces, and her own agency."""
 
     serializer_class = AgencySerializer
@@ -66,3 +70,9 @@ class MeView(APIView):
             "grants": [g.__dict__ for g in scope.grants],
             "capabilities": sorted(scope.capabilities()),
         }).data)
+
+
+@csrf_exempt  # a POST to a path that matches nothing is a 404 whatever its cookies, not a CSRF page
+def not_found(request, *args, **kwargs):
+    """A JSON 404 for an /api/v1/ path that matches no endpoint."""
+    return JsonResponse({"detail": _("Not found.")}, status=404)

@@ -9,7 +9,6 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
-from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -20,6 +19,7 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
 from treem.accounts.scope import Capability, scope_for
+from treem.api.guards import CheckedLookupMixin
 from treem.api.read_log import LoggedListMixin
 from treem.geo.models import Unit, UnitLevel, UnitSystem
 from treem.registry.models import Sex
@@ -130,8 +130,8 @@ class IntakeOutSerializer(serializers.Serializer):
 
 
 @extend_schema_view(retrieve=extend_schema(parameters=[CASE_ID]))
-class IntakeViewSet(LoggedListMixin, mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                    viewsets.GenericViewSet):
+class IntakeViewSet(CheckedLookupMixin, LoggedListMixin, mixins.CreateModelMixin, mixins.ListModelMixin,
+                    mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Reports the caller recorded (not the case file). POST records a report and forwards it to the commune."""
 
     lookup_field = "pk"
@@ -194,7 +194,7 @@ class DeadlineSerializer(serializers.Serializer):
     rule = serializers.CharField(source="rule.code")
     label = serializers.CharField(source="rule.label")
     due_at = serializers.DateTimeField()
-    met_at = serializers.DateTimeField()
+    met_at = serializers.DateTimeField(allow_null=True)
 
 
 class CaseSummarySerializer(serializers.Serializer):
@@ -277,7 +277,7 @@ class EventSerializer(serializers.Serializer):
 
 
 @extend_schema_view(retrieve=extend_schema(parameters=[CASE_ID]), events=extend_schema(parameters=[CASE_ID]))
-class CaseViewSet(LoggedListMixin, viewsets.ReadOnlyModelViewSet):
+class CaseViewSet(CheckedLookupMixin, LoggedListMixin, viewsets.ReadOnlyModelViewSet):
     """Cases the caller may see (404 for any other). The file in full only for the case team; otherwise a summary."""
 
     serializer_class = CaseListSerializer
@@ -300,7 +300,7 @@ class CaseViewSet(LoggedListMixin, viewsets.ReadOnlyModelViewSet):
         return Response(CaseFullSerializer(case, context=context).data)
 
     @extend_schema(responses={200: EventSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def events(self, request, pk=None):
         case, access = selectors.case_for(request.user, pk, request=request, what="api events")
         if not access.full:
@@ -341,7 +341,7 @@ class ReferralFullSerializer(ReferralSerializer):
     case_id = serializers.UUIDField()
     case_reference = serializers.CharField(source="case.reference")
     consent_by = serializers.CharField()
-    consent_on = serializers.DateField()
+    consent_on = serializers.DateField(allow_null=True)
     override_reason = serializers.CharField()
 
 
@@ -355,7 +355,7 @@ REFERRAL_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
 
 
 @extend_schema_view(retrieve=extend_schema(parameters=[REFERRAL_ID]), respond=extend_schema(parameters=[REFERRAL_ID]))
-class ReferralViewSet(LoggedListMixin, viewsets.ReadOnlyModelViewSet):
+class ReferralViewSet(CheckedLookupMixin, LoggedListMixin, viewsets.ReadOnlyModelViewSet):
     """Referrals of the caller's cases, and referrals to the caller's agency (the referred part only)."""
 
     serializer_class = ReferralSerializer
@@ -373,11 +373,7 @@ class ReferralViewSet(LoggedListMixin, viewsets.ReadOnlyModelViewSet):
                 .select_related("agency", "item", "case__commune").order_by("-created_at"))
 
     def retrieve(self, request, *args, **kwargs):
-        try:
-            referral_id = int(kwargs["pk"])
-        except ValueError:
-            raise Http404 from None
-        referral, part = selectors.referral_for(request.user, referral_id, request=request)
+        referral, part = selectors.referral_for(request.user, int(kwargs["pk"]), request=request)
         serializer = ReferralFullSerializer if part == "full" else ReferralSerializer
         return Response(serializer(referral, context={"request": request, "in_list": False}).data)
 

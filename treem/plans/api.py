@@ -12,6 +12,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from treem.accounts.models import Agency
+from treem.api.guards import CheckedLookupMixin, query_uuid
 
 from . import selectors
 from .models import Document, ReportingRound, Submission, Target, Task, TaskUpdate
@@ -37,8 +38,8 @@ def _bad_request(exc: DjangoValidationError) -> Response:
 
 class DocumentSerializer(serializers.ModelSerializer):
     type_label = serializers.CharField(source="get_doc_type_display", read_only=True)
-    province_code = serializers.CharField(source="province.code", read_only=True, default=None)
-    area = serializers.CharField(source="area.name", read_only=True, default=None)
+    province_code = serializers.CharField(source="province.code", read_only=True, default=None, allow_null=True)
+    area = serializers.CharField(source="area.name", read_only=True, default=None, allow_null=True)
     implements = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     implemented_by = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
@@ -73,7 +74,7 @@ class TargetValueSerializer(serializers.Serializer):
 class TargetSerializer(serializers.ModelSerializer):
     values = TargetValueSerializer(many=True, read_only=True)
     agencies = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    area = serializers.CharField(source="area.name", read_only=True, default=None)
+    area = serializers.CharField(source="area.name", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Target
@@ -95,7 +96,7 @@ class TargetSerializer(serializers.ModelSerializer):
 
 class TaskAgencySerializer(serializers.Serializer):
     agency = serializers.IntegerField(source="agency_id", allow_null=True)
-    agency_name = serializers.CharField(source="agency.name", default=None)
+    agency_name = serializers.CharField(source="agency.name", default=None, allow_null=True)
     name_as_written = serializers.CharField()
     role = serializers.CharField()
 
@@ -123,7 +124,7 @@ class TaskSerializer(serializers.ModelSerializer):
 
 
 class TaskUpdateSerializer(serializers.ModelSerializer):
-    agency = serializers.PrimaryKeyRelatedField(read_only=True)
+    agency = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = TaskUpdate
@@ -246,7 +247,7 @@ class ReturnSerializer(serializers.Serializer):
 @extend_schema(
     parameters=[OpenApiParameter("province", str, description="current province code"), OpenApiParameter("type", str)]
 )
-class DocumentViewSet(viewsets.ReadOnlyModelViewSet):
+class DocumentViewSet(CheckedLookupMixin, viewsets.ReadOnlyModelViewSet):
     """Documents in the caller's scope (national ones and those of her provinces), with the cascade both ways."""
 
     serializer_class = DocumentSerializer
@@ -262,18 +263,18 @@ class DocumentViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema(parameters=[OpenApiParameter("document", str)])
-class TargetViewSet(viewsets.ReadOnlyModelViewSet):
+class TargetViewSet(CheckedLookupMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = TargetSerializer
 
     def get_queryset(self):
         qs = selectors.targets_visible_to(self.request.user)
-        if document := self.request.query_params.get("document"):
+        if document := query_uuid(self.request, "document"):
             qs = qs.filter(document_id=document)
         return qs.order_by("document__issued_on", "order")
 
 
 @extend_schema(parameters=[OpenApiParameter("document", str), OpenApiParameter("agency", int)])
-class TaskViewSet(viewsets.ReadOnlyModelViewSet):
+class TaskViewSet(CheckedLookupMixin, viewsets.ReadOnlyModelViewSet):
     """Tasks in scope; an agency reporter gets only her agency's. POST .../updates/ reports progress."""
 
     serializer_class = TaskSerializer
@@ -281,14 +282,15 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         qs = selectors.tasks_visible_to(self.request.user)
         params = self.request.query_params
-        if document := params.get("document"):
+        if document := query_uuid(self.request, "document"):
             qs = qs.filter(document_id=document)
         if (agency := params.get("agency", "")).isdigit():
             qs = qs.filter(assignments__agency_id=int(agency)).distinct()
         return qs.order_by("document__issued_on", "document_id", "order")
 
-    @extend_schema(request=TaskUpdateSerializer, responses=TaskUpdateSerializer(many=True))
-    @action(detail=True, methods=["get", "post"])
+    @extend_schema(methods=["GET"], responses=TaskUpdateSerializer(many=True))
+    @extend_schema(methods=["POST"], request=TaskUpdateSerializer, responses={201: TaskUpdateSerializer})
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def updates(self, request, pk=None):
         task = self.get_object()
         if request.method == "GET":
@@ -310,7 +312,7 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(TaskUpdateSerializer(update).data, status=status.HTTP_201_CREATED)
 
 
-class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class RoundViewSet(CheckedLookupMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Reporting rounds: a focal officer opens them for her province; agencies see the rounds they are expected in."""
 
     serializer_class = RoundSerializer
@@ -354,7 +356,8 @@ class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(RoundSerializer(round_, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
-class SubmissionViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class SubmissionViewSet(CheckedLookupMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+                        viewsets.ReadOnlyModelViewSet):
     """One submission per agency per round: a second POST answers 409 with the existing one's id."""
 
     serializer_class = SubmissionSerializer
@@ -362,7 +365,7 @@ class SubmissionViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewse
 
     def get_queryset(self):
         qs = selectors.submissions_visible_to(self.request.user).prefetch_related("figures", "events")
-        if round_id := self.request.query_params.get("round"):
+        if round_id := query_uuid(self.request, "round"):
             qs = qs.filter(round_id=round_id)
         return qs.order_by("round__deadline", "agency__name")
 

@@ -5,7 +5,6 @@ Scoped exactly like the UI: the querysets come from registry.selectors, so a rec
 """
 
 import re
-import uuid
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
@@ -18,6 +17,7 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from treem.accounts.scope import Capability, scope_for
+from treem.api.guards import CheckedLookupMixin, query_uuid
 from treem.api.read_log import LoggedListMixin, LoggedReadMixin
 from treem.audit.services import record_list, record_view
 from treem.cases.selectors import cases_for_child_visible_to
@@ -85,7 +85,7 @@ class CircumstanceSerializer(serializers.ModelSerializer):
     child = serializers.UUIDField(source="child_id", read_only=True)
     group = serializers.CharField(source="group.code", read_only=True)
     group_name = serializers.CharField(source="group.name", read_only=True)
-    subgroup = serializers.CharField(source="subgroup.code", read_only=True, default=None)
+    subgroup = serializers.CharField(source="subgroup.code", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = ChildCircumstance
@@ -134,7 +134,7 @@ class CarerCreateSerializer(serializers.Serializer):
 class ChildSerializer(serializers.ModelSerializer):
     commune = serializers.CharField(source="commune.code", read_only=True)
     commune_name = serializers.CharField(source="commune.name", read_only=True)
-    moved_to = serializers.CharField(source="moved_to.code", read_only=True, default=None)
+    moved_to = serializers.CharField(source="moved_to.code", read_only=True, default=None, allow_null=True)
     circumstances = serializers.SerializerMethodField()
     household = serializers.UUIDField(source="household_id", read_only=True, allow_null=True,
                                       help_text="the child's household (/api/v1/households/{id}/), or null")
@@ -212,14 +212,6 @@ def _commune(code: str | None) -> Unit:
     return unit
 
 
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
-
-
 def _date(value):
     from .quality.dates import parse_date
 
@@ -282,11 +274,20 @@ class ChildPagination(PageNumberPagination):
         return response
 
     def get_paginated_response_schema(self, schema):
+        # One schema for both modes: `count` and `truncated` come with numbered pages only, not with paging=cursor.
         schema = super().get_paginated_response_schema(schema)
+        schema["required"] = ["results"]
+        schema["properties"]["count"]["description"] = "numbered pages only (not with paging=cursor)"
         schema["properties"]["truncated"] = {
-            "type": "boolean", "description": f"a name search found more than {selectors.SEARCH_LIMIT} children "
-                                              "and lists the first found; type more of the name"}
+            "type": "boolean", "description": f"numbered pages only: a name search found more than "
+                                              f"{selectors.SEARCH_LIMIT} children and lists the first found; type "
+                                              "more of the name"}
         return schema
+
+    def get_schema_operation_parameters(self, view):
+        return [*super().get_schema_operation_parameters(view), {
+            "name": "cursor", "required": False, "in": "query", "schema": {"type": "string"},
+            "description": "with paging=cursor: the position, as given in the `next` or `previous` link"}]
 
 
 @extend_schema_view(
@@ -298,8 +299,8 @@ class ChildPagination(PageNumberPagination):
     partial_update=extend_schema(request=ChildWriteSerializer, responses={200: ChildSerializer, 409: OpenApiResponse(
         description="the record changed since the given version; nothing was saved")}),
 )
-class ChildViewSet(LoggedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                   mixins.UpdateModelMixin, viewsets.GenericViewSet):
+class ChildViewSet(CheckedLookupMixin, LoggedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                   mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
     """Children of the caller's communes or provinces. Outside the scope: 404. Without the capability: 403."""
 
     list_action = "registry.child.list"
@@ -412,7 +413,7 @@ class ChildViewSet(LoggedListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
 
     @extend_schema(methods=["GET"], responses={200: CircumstanceSerializer(many=True)})
     @extend_schema(methods=["POST"], request=CircumstanceCreateSerializer, responses={201: CircumstanceSerializer})
-    @action(detail=True, methods=["get", "post"], permission_classes=[IsAuthenticated, ChildCapability])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def circumstances(self, request, pk=None):
         child = self.get_object()
         if request.method == "GET":
@@ -424,7 +425,7 @@ class ChildViewSet(LoggedListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
 
     @extend_schema(methods=["GET"], responses={200: CarerSerializer(many=True)})
     @extend_schema(methods=["POST"], request=CarerCreateSerializer, responses={201: CarerSerializer})
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def carers(self, request, pk=None):
         child = self.get_object()
         if request.method == "GET":
@@ -472,7 +473,7 @@ CARER_FILTERS = [
 
 
 @extend_schema_view(list=extend_schema(parameters=CARER_FILTERS))
-class CarerViewSet(LoggedReadMixin, viewsets.ReadOnlyModelViewSet):
+class CarerViewSet(CheckedLookupMixin, LoggedReadMixin, viewsets.ReadOnlyModelViewSet):
     """Carers of the children in the caller's scope; each lists only the children the caller may see."""
 
     list_action = "registry.carer.list"
@@ -482,9 +483,7 @@ class CarerViewSet(LoggedReadMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         params = self.request.query_params
         links = ChildCarer.objects.filter(child__in=selectors.children_visible_to(self.request.user))
-        if child := params.get("child"):
-            if not _is_uuid(child):
-                return Carer.objects.none()
+        if child := query_uuid(self.request, "child"):
             links = links.filter(child_id=child)
         if commune := params.get("commune"):
             links = links.filter(child__commune__code=commune)
@@ -515,8 +514,8 @@ def _carer_search(text: str) -> Q:
                                    OpenApiParameter("open", bool, description="only those not ended")]),
     create=extend_schema(request=CircumstanceCreateSerializer, responses={201: CircumstanceSerializer}),
 )
-class CircumstanceViewSet(LoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                          viewsets.GenericViewSet):
+class CircumstanceViewSet(CheckedLookupMixin, LoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                          mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Special circumstances (Law on Children art. 10) of the children in the caller's scope."""
 
     list_action = "registry.childcircumstance.list"
@@ -526,8 +525,8 @@ class CircumstanceViewSet(LoggedReadMixin, mixins.ListModelMixin, mixins.Retriev
     def get_queryset(self):
         qs = ChildCircumstance.objects.filter(child__in=selectors.children_visible_to(self.request.user))
         params = self.request.query_params
-        if child := params.get("child"):
-            qs = qs.filter(child_id=child) if _is_uuid(child) else qs.none()
+        if child := query_uuid(self.request, "child"):
+            qs = qs.filter(child_id=child)
         if group := params.get("group"):
             qs = qs.filter(group__code=group)
         if params.get("open") in ("1", "true"):
@@ -564,7 +563,7 @@ class CircumstanceViewSet(LoggedReadMixin, mixins.ListModelMixin, mixins.Retriev
         return Response(CircumstanceSerializer(item).data)
 
 
-class CircumstanceGroupViewSet(viewsets.ReadOnlyModelViewSet):
+class CircumstanceGroupViewSet(CheckedLookupMixin, viewsets.ReadOnlyModelViewSet):
     """Reference data: the 14 groups of Law on Children art. 10.1 and their Decree 56/2017 sub-groups."""
 
     serializer_class = GroupSerializer
@@ -650,8 +649,8 @@ def _not_found():
     update=extend_schema(request=HouseholdWriteSerializer, responses={200: HouseholdDetailSerializer}),
     partial_update=extend_schema(request=HouseholdWriteSerializer, responses={200: HouseholdDetailSerializer}),
 )
-class HouseholdViewSet(LoggedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                       mixins.UpdateModelMixin, viewsets.GenericViewSet):
+class HouseholdViewSet(CheckedLookupMixin, LoggedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                       mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
     """Households of the caller's communes or provinces (scoped like the children). Outside the scope: 404. Without
     the capability: 403. Writes go through registry.services (scope check, audit event)."""
 

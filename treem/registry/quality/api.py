@@ -13,6 +13,7 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from treem.accounts.scope import Capability, scope_for
+from treem.api.guards import CheckedLookupMixin, query_uuid
 from treem.api.read_log import LoggedReadMixin
 from treem.geo.models import UnitSystem
 
@@ -105,7 +106,7 @@ def _commune_filter(qs, request, field: str):
     OpenApiParameter("commune", str, description="commune code"),
     OpenApiParameter("code", str, description="finding code, e.g. id_missing"),
     OpenApiParameter("open", bool, description="only open findings (default true)")]))
-class FindingViewSet(LoggedReadMixin, viewsets.ReadOnlyModelViewSet):
+class FindingViewSet(CheckedLookupMixin, LoggedReadMixin, viewsets.ReadOnlyModelViewSet):
     """Data-quality findings of the children the caller may see (each page and each finding read is logged)."""
 
     list_action = "quality.finding.list"
@@ -124,7 +125,7 @@ class FindingViewSet(LoggedReadMixin, viewsets.ReadOnlyModelViewSet):
 @extend_schema_view(list=extend_schema(parameters=[
     OpenApiParameter("commune", str, description="commune code of either child"),
     OpenApiParameter("status", str, enum=PairStatus.values, description="default open")]))
-class DuplicatePairViewSet(LoggedReadMixin, viewsets.ReadOnlyModelViewSet):
+class DuplicatePairViewSet(CheckedLookupMixin, LoggedReadMixin, viewsets.ReadOnlyModelViewSet):
     """Likely duplicate children, most probable first; only pairs whose two children the caller may see (reads are
     logged)."""
 
@@ -167,7 +168,8 @@ class DuplicatePairViewSet(LoggedReadMixin, viewsets.ReadOnlyModelViewSet):
     OpenApiParameter("commune", str, description="commune code"),
     OpenApiParameter("status", str, enum=CorrectionStatus.values, description="default proposed"),
     OpenApiParameter("run", str, description="linkage run id")]))
-class CorrectionViewSet(LoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class CorrectionViewSet(CheckedLookupMixin, LoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                        viewsets.GenericViewSet):
     """Corrections the population database suggests; accept applies the change to the child, reject remembers (reads
     are logged)."""
 
@@ -182,7 +184,7 @@ class CorrectionViewSet(LoggedReadMixin, mixins.ListModelMixin, mixins.RetrieveM
             status = self.request.query_params.get("status", CorrectionStatus.PROPOSED)
             if status in CorrectionStatus.values:
                 qs = qs.filter(status=status)
-            if run := self.request.query_params.get("run"):
+            if run := query_uuid(self.request, "run"):
                 qs = qs.filter(run_id=run)
         return qs.select_related("child").order_by("child__name_folded", "child_id", "field", "pk")
 
