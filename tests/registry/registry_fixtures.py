@@ -96,7 +96,7 @@ def csv_bytes(rows, header=HEADER, delimiter=";") -> bytes:
 
 def fail_inserting(monkeypatch, model) -> None:
     """Make the import's bulk insert of `model` rows fail (as a full disk would), after the rows before it went in."""
-    from treem.registry import bulk
+    from treem.core import bulk
 
     real = bulk.insert_dicts
 

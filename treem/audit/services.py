@@ -2,6 +2,7 @@
 
 from django.db import models
 
+from treem.core import bulk
 from treem.core.actors import SystemActor
 from treem.core.client_ip import client_ip
 from treem.geo.models import Unit, UnitLevel, UnitSystem
@@ -44,7 +45,6 @@ def record(actor, action: str, obj: models.Model | None = None, *, summary: dict
 def record_many(actor, action: str, objects_with_summaries, *, unit=None, at=None) -> int:
     """Write one event per (object, summary), in bulk (COPY on PostgreSQL): the events of an import's thousands of
     children. Same rules as `record`; returns how many were written."""
-    from treem.registry import bulk  # the registry's fast insert; the audit app is below it otherwise
 
     require(action)
     fields = _actor_fields(actor)

@@ -38,12 +38,12 @@ from django.utils.translation import gettext as _
 from treem.accounts.scope import Capability, forbid_unless, scope_for
 from treem.audit.services import changes as audit_changes
 from treem.audit.services import record, record_many
+from treem.core import bulk
 from treem.core.faults import checkpoint
 from treem.core.formats import format_date, format_number
 from treem.core.text import fold
 from treem.geo.models import Unit
 
-from . import bulk
 from .models import (
     Carer,
     CarerRelation,

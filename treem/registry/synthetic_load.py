@@ -13,10 +13,10 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from treem.core import bulk
 from treem.core.text import fold
 from treem.geo.models import Unit, UnitConversion, UnitLevel, UnitSystem
 
-from . import bulk
 from .models import (
     Carer,
     CarerRelation,

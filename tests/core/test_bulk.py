@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from treem.registry import bulk
+from treem.core import bulk
 from treem.registry.models import Child, ChildStatus, YesNoUnknown
 
 
