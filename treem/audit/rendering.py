@@ -86,6 +86,8 @@ def actor_name(event) -> str:
         return _("The system")
     if event.actor_label in ("", "anonymous"):
         return _("A visitor not signed in")
+    if event.actor_label == "public":
+        return _("The public report form")
     return event.actor_label
 
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from treem.accounts.scope import Capability, forbid_unless, scope_for
 from treem.accounts.selectors import agencies_visible_to
+from treem.audit.rendering import actor_name
 from treem.audit.services import list_unit, record, record_list
 from treem.core.collation import ViOrder, unit_key
 from treem.core.exceptions import NotAllowed
@@ -384,7 +385,7 @@ def case_detail(request, pk):
         "referrals": list(case.referrals.select_related("agency", "item")),
         "transfers": list(case.transfers.select_related("from_commune", "to_commune")),
         "documents": list(case.documents.all()),
-        "events": [(e, event_text(e)) for e in case.events.all()],
+        "events": [(e, event_text(e), actor_name(e)) for e in case.events.select_related("actor")],
         "assignees": [a.user for a in case.assignments.filter(ended_at__isnull=True).select_related("user")],
         "forms_available": statutory.available(case),
         "next_steps": _next_steps(case, access, request.user),
