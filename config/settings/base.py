@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "treem.core",
     "treem.geo",
     "treem.accounts",
+    "treem.access",
     "treem.audit",
     "treem.registry",
     "treem.registry.quality",

@@ -4,9 +4,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from rest_framework.test import APIClient
 
+from treem.access import Capability, scope_for
 from treem.accounts import services
 from treem.accounts.models import Agency, AgencyKind, Role
-from treem.accounts.scope import Capability, scope_for
 from treem.accounts.selectors import agencies_visible_to, units_visible_to
 from treem.geo.models import UnitLevel
 

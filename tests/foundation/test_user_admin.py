@@ -7,9 +7,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from treem.access import Capability, scope_for
 from treem.accounts import services
 from treem.accounts.models import Assignment, Role, User
-from treem.accounts.scope import Capability, scope_for
 from treem.audit.models import AuditEvent
 
 URL = "/accounts/users/"

@@ -4,12 +4,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from treem.access import Capability, scope_for, visible_units_q
 from treem.core.exceptions import NotAllowed
 from treem.core.text import fold
 from treem.geo.models import Unit, UnitLevel
 
 from .models import Agency, Assignment, User
-from .scope import Capability, scope_for, visible_units_q
 
 
 def units_visible_to(user):

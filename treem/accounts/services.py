@@ -9,12 +9,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from treem.access import Capability, forbid_unless, scope_for
 from treem.audit.services import changes, record
 from treem.core.text import clean, fold
 from treem.geo.models import Unit, UnitLevel
 
 from .models import Agency, AgencySuccession, Assignment, Role, User
-from .scope import Capability, forbid_unless, scope_for
 
 UNIT_ROLES = {Role.COMMUNE_WORKER, Role.VILLAGE_COLLABORATOR, Role.COMMUNE_CHAIR}
 AGENCY_ROLES = {Role.AGENCY_REPORTER}

@@ -15,11 +15,11 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from treem.access import Capability, forbid_unless, scope_for
 from treem.audit.services import record
 
 from .lockout import AuthAction
 from .models import Role, User
-from .scope import Capability, forbid_unless, scope_for
 
 SESSION_PASSED = "treem_2fa_passed"
 SESSION_NEW_CODES = "treem_2fa_new_codes"

@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from treem.access import Capability, forbid_unless, scope_for
 from treem.audit.services import record
 from treem.core.collation import ViOrder, unit_order
 from treem.core.formats import format_date
@@ -25,7 +26,6 @@ from . import lockout, selectors, services, two_factor
 from .forms import AccountForm, AssignmentForm, EndAssignmentForm, LockoutAuthenticationForm, OTPForm
 from .lockout import AuthAction
 from .models import Agency, Assignment, Role, User
-from .scope import Capability, forbid_unless, scope_for
 from .selectors import place_of
 from .services import NATIONAL_GRANT_ROLES, user_change_password
 from .two_factor import SESSION_NEW_CODES, State

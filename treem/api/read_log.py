@@ -10,7 +10,7 @@ tests/foundation/test_read_audit.py walks every route and fails for one that ret
 
 from rest_framework.response import Response
 
-from treem.accounts.scope import Capability
+from treem.access import Capability
 from treem.audit.services import list_unit, record_list, record_view
 
 NOT_FILTERS = ("page", "cursor", "paging", "page_size", "format")

@@ -7,7 +7,7 @@ from rest_framework import viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from treem.accounts.scope import scope_for
+from treem.access import scope_for
 from treem.accounts.selectors import agencies_visible_to, search_units, units_visible_to
 from treem.core.collation import ViOrder, unit_order
 

@@ -1,6 +1,6 @@
 from django.db.models import Q
 
-from treem.accounts.scope import Capability, scope_for
+from treem.access import Capability, scope_for
 from treem.core.exceptions import NotAllowed
 
 from .models import AuditEvent

@@ -68,7 +68,7 @@ def list_unit(user, capability: str, commune_code: str = "") -> Unit | None:
     """The unit a read of a list is filed under, so that the auditors of that unit see it: the commune chosen in the
     filters when the reader may read it with `capability`, else her only commune or province; None for several units
     or the whole country (then national auditors see it)."""
-    from treem.accounts.scope import scope_for  # accounts imports this module
+    from treem.access import scope_for  # accounts imports this module
 
     scope = scope_for(user)
     if commune_code:

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.forms import DateField
 from django.shortcuts import render
 
-from treem.accounts.scope import Capability
+from treem.access import Capability
 from treem.core.collation import vi_key
 from treem.web.views import paginate
 

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q
 
+from treem.access import ROLE_CAPABILITIES, Capability, scope_for
 from treem.accounts.models import Role
-from treem.accounts.scope import ROLE_CAPABILITIES, Capability, scope_for
 
 from .models import Case, CaseAssignment, Confidentiality, Distribution
 

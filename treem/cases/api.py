@@ -18,7 +18,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
-from treem.accounts.scope import Capability, scope_for
+from treem.access import Capability, scope_for
 from treem.api.guards import CheckedLookupMixin
 from treem.api.read_log import LoggedListMixin
 from treem.geo.models import Unit, UnitLevel, UnitSystem

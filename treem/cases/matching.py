@@ -16,7 +16,7 @@ a case. Each proposal shown is logged like a search of the register.
 from dataclasses import dataclass, field
 from datetime import date
 
-from treem.accounts.scope import Capability, scope_for
+from treem.access import Capability, scope_for
 from treem.audit.services import record_list
 from treem.core.text import fold
 from treem.registry.models import Child, ChildSource, ChildStatus

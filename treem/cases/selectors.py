@@ -13,7 +13,7 @@ from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
 
-from treem.accounts.scope import Capability, scope_for
+from treem.access import Capability, scope_for
 from treem.audit.services import record_view
 from treem.core.ages import age_band
 from treem.core.collation import unit_key

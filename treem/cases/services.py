@@ -15,8 +15,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from treem.access import Capability, forbid_unless, scope_for
 from treem.accounts.models import Agency, Role
-from treem.accounts.scope import Capability, forbid_unless, scope_for
 from treem.audit.services import changes, record
 from treem.core.actors import SystemActor
 from treem.core.exceptions import NotAllowed

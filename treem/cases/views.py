@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from treem.accounts.scope import Capability, forbid_unless, scope_for
+from treem.access import Capability, forbid_unless, scope_for
 from treem.accounts.selectors import agencies_visible_to
 from treem.audit.rendering import actor_name
 from treem.audit.services import list_unit, record, record_list

@@ -1,4 +1,4 @@
-"""Reads of administrative units. Units are reference data: not sensitive, but scoped lists live in accounts.scope."""
+"""Reads of administrative units. Units are reference data: not sensitive, but scoped lists live in treem.access."""
 
 from dataclasses import dataclass
 from datetime import date

@@ -1,6 +1,6 @@
 from django.utils.translation import pgettext_lazy
 
-from treem.accounts.scope import Capability
+from treem.access import Capability
 from treem.web.navigation import Module
 
 MODULES = [

@@ -17,8 +17,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import pgettext
 
+from treem.access import Capability, forbid_unless, scope_for
 from treem.accounts.models import Agency, AgencyKind
-from treem.accounts.scope import Capability, forbid_unless, scope_for
 from treem.audit.services import record
 from treem.core.collation import vi_key
 

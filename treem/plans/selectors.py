@@ -14,8 +14,8 @@ from datetime import date
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
+from treem.access import Capability, Scope, scope_for
 from treem.accounts.models import Agency
-from treem.accounts.scope import Capability, Scope, scope_for
 from treem.core.exceptions import NotAllowed
 from treem.geo.models import Unit
 

@@ -11,8 +11,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import pgettext
 
+from treem.access import Capability, forbid_unless, scope_for
 from treem.accounts.models import Agency
-from treem.accounts.scope import Capability, forbid_unless, scope_for
 from treem.audit.services import changes, record
 from treem.core.text import fold
 

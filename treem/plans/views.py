@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
+from treem.access import Capability, scope_for
 from treem.accounts.models import Agency
-from treem.accounts.scope import Capability, scope_for
 from treem.core.collation import ViOrder, unit_order, vi_key
 from treem.core.models import Job
 from treem.geo.models import Unit, UnitLevel, UnitSystem

@@ -1,6 +1,6 @@
 """Reads of the privacy module, filtered by the reader's scope."""
 
-from treem.accounts.scope import Capability, forbid_unless, scope_for
+from treem.access import Capability, forbid_unless, scope_for
 from treem.registry.selectors import SearchResults, children_visible_to, search_children
 
 from .models import AccessRequest, ProcessingActivity, RetentionRule

@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from treem.accounts.scope import Capability, forbid_unless, scope_for
+from treem.access import Capability, forbid_unless, scope_for
 from treem.audit.services import changes, record
 from treem.core.jobs import job_start
 from treem.core.protect import seal

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from treem.accounts.scope import Capability
+from treem.access import Capability
 from treem.audit.models import AuditEvent
 from treem.audit.services import record
 from treem.cases.models import CaseChild

@@ -3,7 +3,7 @@ through which filters or search words, and how many children the page showed. On
 commune (or province) it concerns so that the auditors of that unit see it. The mechanism is the audit app's
 `record_list` (used for lists of cases, findings, duplicates... as well)."""
 
-from treem.accounts.scope import Capability
+from treem.access import Capability
 from treem.audit.services import list_unit, record_list
 
 

@@ -16,7 +16,7 @@ from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
-from treem.accounts.scope import Capability, scope_for
+from treem.access import Capability, scope_for
 from treem.api.guards import CheckedLookupMixin, query_uuid
 from treem.api.read_log import LoggedListMixin, LoggedReadMixin
 from treem.audit.services import record_list, record_view

@@ -35,7 +35,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from treem.accounts.scope import Capability, forbid_unless, scope_for
+from treem.access import Capability, forbid_unless, scope_for
 from treem.audit.services import changes as audit_changes
 from treem.audit.services import record, record_many
 from treem.core import bulk

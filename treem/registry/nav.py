@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from treem.accounts.scope import Capability
+from treem.access import Capability
 from treem.web.navigation import Module
 
 MODULES = [

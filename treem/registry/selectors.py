@@ -1,4 +1,4 @@
-"""Every read of children goes through here, filtered by the reader's scope (accounts.scope)."""
+"""Every read of children goes through here, filtered by the reader's scope (treem.access)."""
 
 import re
 from collections.abc import Sequence
@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
-from treem.accounts.scope import Capability, scope_for
+from treem.access import Capability, scope_for
 from treem.audit.models import AuditEvent
 from treem.core.ages import AGE_BAND_LABELS, age_band_bounds
 from treem.core.text import clean, fold

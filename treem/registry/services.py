@@ -16,7 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from treem.accounts.scope import Capability, forbid_unless, scope_for
+from treem.access import Capability, forbid_unless, scope_for
 from treem.audit.services import changes, record
 from treem.core.actors import SYSTEM
 from treem.core.ages import CHILD_AGE_LIMIT, age_band_bounds, years_before  # noqa: F401 (used by selectors, tests)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from treem.accounts.scope import Capability, forbid_unless, scope_for
+from treem.access import Capability, forbid_unless, scope_for
 from treem.audit.services import record, record_view
 from treem.cases.selectors import cases_for_child_visible_to
 from treem.core import uploads

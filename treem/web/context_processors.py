@@ -1,4 +1,4 @@
-from treem.accounts.scope import scope_for
+from treem.access import scope_for
 
 from .navigation import modules_for
 

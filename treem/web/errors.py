@@ -7,8 +7,8 @@ from django.template import loader
 from django.utils import timezone
 from django.views.decorators.csrf import requires_csrf_token
 
+from treem.access import roles_with
 from treem.accounts.models import Role
-from treem.accounts.scope import roles_with
 
 
 def _my_roles(user) -> list[str]:

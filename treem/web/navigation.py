@@ -12,7 +12,7 @@ from django.apps import apps
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from treem.accounts.scope import Capability
+from treem.access import Capability
 
 
 @dataclass(frozen=True)

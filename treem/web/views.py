@@ -7,8 +7,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from treem.access import READ_ONLY, Capability, scope_for
 from treem.accounts.models import AgencyKind, Role
-from treem.accounts.scope import READ_ONLY, Capability, scope_for
 from treem.accounts.selectors import (
     agencies_visible_to,
     place_of,

@@ -106,7 +106,7 @@ def percent(value) -> str:
 
 @register.inclusion_tag("plans/_subnav.html", takes_context=True)
 def plans_nav(context, active=""):
-    from treem.accounts.scope import Capability, scope_for
+    from treem.access import Capability, scope_for
 
     scope = scope_for(context["request"].user)
     return {

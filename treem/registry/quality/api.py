@@ -12,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
-from treem.accounts.scope import Capability, scope_for
+from treem.access import Capability, scope_for
 from treem.api.guards import CheckedLookupMixin, query_uuid
 from treem.api.read_log import LoggedReadMixin
 from treem.geo.models import UnitSystem

@@ -1,4 +1,4 @@
-"""Every read of the data-quality module, filtered by the reader's scope (accounts.scope).
+"""Every read of the data-quality module, filtered by the reader's scope (treem.access).
 
 Findings, pairs and corrections are scoped by their child's *current* commune and province, so a record that moved
 away leaves the old commune's lists at once. A duplicate pair is visible only to a reader who may see both children
@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Count, F, FloatField, Q, Sum
 from django.db.models.functions import Cast, NullIf
 
-from treem.accounts.scope import Capability, scope_for
+from treem.access import Capability, scope_for
 from treem.core.collation import unit_order
 from treem.geo.models import Unit, UnitLevel, UnitSystem
 from treem.registry import selectors as registry

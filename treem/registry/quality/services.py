@@ -18,7 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from treem.accounts.scope import Capability, forbid_unless, scope_for
+from treem.access import Capability, forbid_unless, scope_for
 from treem.audit.services import changes, record
 from treem.core.faults import checkpoint
 from treem.core.jobs import job_start

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from treem.accounts.scope import Capability, forbid_unless, scope_for
+from treem.access import Capability, forbid_unless, scope_for
 from treem.audit.services import list_unit, record_list, record_view
 from treem.core import uploads
 from treem.core.collation import unit_order

@@ -1,7 +1,7 @@
-"""The one place that decides what a user may see and do.
+"""A user's scope: the capabilities her assignments in force give her, and where.
 
-A scope is computed from the user's assignments in force today. Every selector of sensitive data filters with it;
-every service asks it before writing. Tests attack this module through the UI and the API.
+`Scope.may(capability, unit)` is the one check "this capability on this unit"; `treem.access.rules` turns it into
+per-model filters (`restrict`) so that every read is scoped in SQL. Tests attack both through the UI and the API.
 """
 
 from dataclasses import dataclass, field
@@ -10,10 +10,9 @@ from datetime import date
 from django.db.models import Q
 from django.utils import timezone
 
+from treem.accounts.models import Assignment, Role
 from treem.core.actors import SystemActor
 from treem.geo.models import Unit, UnitLevel
-
-from .models import Assignment, Role
 
 
 class Capability:
@@ -118,6 +117,16 @@ class Scope:
             q |= Q(**{f"{province_field}__in": provinces})
         return q
 
+    def may(self, capability: str, unit: Unit | None = None) -> bool:
+        """The capability, and (when a unit is given) on that unit: a commune, a province, or a legacy unit."""
+        if not self.has(capability):
+            return False
+        return unit is None or self.covers_unit(capability, unit)
+
+    def may_agency(self, capability: str, agency) -> bool:
+        """The capability on an agency: its own grant, its province, or (a commune's committee) its commune."""
+        return self.has(capability) and self.covers_agency(capability, agency)
+
     def covers_unit(self, capability: str, unit: Unit) -> bool:
         """May act with `capability` on records of this unit (a commune, a province, or a legacy unit)."""
         if self.is_national(capability):
@@ -187,6 +196,19 @@ def visible_units_q(scope: Scope) -> Q:
         | Q(province__conversions_to__current_id__in=provinces)
     )
     return current | legacy
+
+
+def require(actor, capability: str, unit: Unit | None = None) -> Scope:
+    """403 unless the actor may use `capability` (on `unit`, when given); returns the actor's scope."""
+    scope = actor if isinstance(actor, Scope) else scope_for(actor)
+    forbid_unless(scope, scope.may(capability, unit), needs=capability)
+    return scope
+
+
+def require_agency(actor, capability: str, agency) -> Scope:
+    scope = actor if isinstance(actor, Scope) else scope_for(actor)
+    forbid_unless(scope, scope.may_agency(capability, agency), needs=capability)
+    return scope
 
 
 def forbid_unless(scope: Scope, allowed: bool, *, needs: str | None = None) -> None:
