@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "treem.registry.quality",
     "treem.cases",
     "treem.plans",
+    "treem.indicators",
     "treem.reports",
     "treem.privacy",
     "treem.web",

@@ -1,8 +1,9 @@
 """The access layer's two forms of every rule agree: `restrict` (SQL) and `allows` (Python).
 
 The test is generated from the registry: every model an app registers in its access_rules.py gets records in four
-communes of two provinces (built from the model's own required fields), and hypothesis draws scopes (any roles,
-national, provincial, communal or agency grants) and capabilities. A rule registered later is tested too.
+communes of two provinces and in two legacy communes (built from the model's own required fields), and hypothesis draws
+scopes (any roles; national, provincial, communal or agency grants) and capabilities. A rule registered later is tested
+too.
 """
 
 import uuid
@@ -59,6 +60,11 @@ def test_sql_and_python_forms_of_every_rule_agree():
     communes = [current("commune", code) for code in ("03390", "03394")]
     communes += list(current("province", "91").children.filter(system="current", level="commune")[:2])
     provinces = sorted({c.province_id for c in communes})
+    # Legacy units too (a commune before 01/07/2025 and its old province): rules that follow conversions meet them.
+    communes.append(Unit.objects.filter(conversions_to__current=communes[0]).first())
+    communes.append(Unit.objects.filter(system="legacy", level="commune",
+                                        province__conversions_to__current_id=provinces[1]).first())
+    assert all(communes)
     agencies = [
         Agency.objects.create(name="Sở Y tế (thử)", kind=AgencyKind.DEPARTMENT, province_id=provinces[0]),
         Agency.objects.create(name="UBND xã (thử)", kind=AgencyKind.COMMUNE_COMMITTEE,
