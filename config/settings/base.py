@@ -285,8 +285,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "treem.api.guards.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.UserRateThrottle",
-        "rest_framework.throttling.AnonRateThrottle",
+        "treem.api.throttles.UserThrottle",
+        "treem.api.throttles.AnonThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {"user": "5000/hour", "anon": "100/hour", "login": "30/minute"},
 }

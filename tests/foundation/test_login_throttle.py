@@ -253,3 +253,21 @@ def test_required_role_user_is_not_let_in_by_a_device_cookie_alone(make_user, co
     response = login(browser, "ctxh.x", PASSWORD)
     assert response["Location"].startswith("/accounts/2fa/")
     assert browser.get("/").status_code == 302
+
+
+@behind_proxy
+def test_the_apis_rate_limits_count_the_client_whatever_address_it_forges():
+    """DRF's own throttles key anonymous requests by the client's X-Forwarded-For: a new forged address per request
+    was a new bucket. treem's throttles (the defaults in settings) key them by the address behind our proxies."""
+    from rest_framework.settings import api_settings
+    from rest_framework.throttling import AnonRateThrottle
+
+    from treem.api.throttles import AnonThrottle, UserThrottle
+
+    assert {t.__name__ for t in api_settings.DEFAULT_THROTTLE_CLASSES} == {"AnonThrottle", "UserThrottle"}
+    forged = [RequestFactory().get("/api/v1/units/", **via_proxy(ATTACKER, forged=f"192.0.2.{n}")) for n in range(3)]
+    assert len({AnonRateThrottle().get_ident(r) for r in forged}) == 3  # the hole, in DRF's own class
+    assert {AnonThrottle().get_ident(r) for r in forged} == {ATTACKER}
+    assert {UserThrottle().get_ident(r) for r in forged} == {ATTACKER}
+    other = RequestFactory().get("/api/v1/units/", **via_proxy(REAL_USER))
+    assert AnonThrottle().get_ident(other) == REAL_USER

@@ -70,3 +70,14 @@ def test_formats_use_decimal_comma():
 
     assert format_percent(71.3) == "71,3%"
     assert format_number(1234567.5, 1) == "1.234.567,5"
+
+
+def test_the_menu_offers_djangos_admin_only_to_those_it_lets_in(client, make_user, lai_chau, national_admin):
+    """A province administrator (not staff) manages accounts on treem's page; Django's admin would turn her away."""
+    province_admin = make_user("qt.tinh.menu", Role.ADMINISTRATOR, lai_chau)
+    client.force_login(province_admin)
+    page = client.get("/").content.decode()
+    assert "/admin/" not in page and "/accounts/users/" in page
+    assert client.get("/admin/").status_code == 302  # the admin's own refusal: to its login page
+    client.force_login(national_admin)
+    assert 'href="/admin/"' in client.get("/").content.decode()

@@ -4,14 +4,13 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from treem.accounts import lockout, two_factor
 from treem.accounts.lockout import AuthAction
 from treem.audit.services import record
-from treem.core.client_ip import client_ip
 
+from .throttles import LoginThrottle
 from .tokens import issue_token
 
 
@@ -25,14 +24,6 @@ class TokenRequest(serializers.Serializer):
 
 class TokenResponse(serializers.Serializer):
     token = serializers.CharField()
-
-
-class LoginThrottle(AnonRateThrottle):
-    scope = "login"  # REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["login"]
-
-    def get_ident(self, request):
-        # DRF would take X-Forwarded-For as the client sends it (forgeable); use the address behind our proxies.
-        return client_ip(request) or "unknown"
 
 
 class ObtainTokenView(APIView):

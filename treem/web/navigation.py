@@ -22,6 +22,7 @@ class Module:
     capability: str
     description: str = ""
     short: str = ""  # the menu's label, a word or two so that the desktop menu stays on one line
+    staff_only: bool = False  # Django's admin lets in staff accounts only: no entry that would turn the user away
 
 
 MODULES: list[Module] = [
@@ -32,7 +33,7 @@ MODULES: list[Module] = [
     Module("audit:events", _("Audit log"), Capability.VIEW_AUDIT, _("Who did what, when, on which record."),
            short=_("Audit log")),
     Module("admin:index", _("System administration"), Capability.MANAGE_REFERENCE,
-           _("Users, assignments and reference data."), short=_("Administration")),
+           _("Users, assignments and reference data."), short=_("Administration"), staff_only=True),
 ]
 
 
@@ -49,10 +50,10 @@ def all_modules() -> list[Module]:
     return found + MODULES
 
 
-def modules_for(scope) -> list[dict]:
+def modules_for(scope, *, staff: bool = False) -> list[dict]:
     entries = []
     for module in all_modules():
-        if not scope.has(module.capability):
+        if not scope.has(module.capability) or (module.staff_only and not staff):
             continue
         try:
             url = reverse(module.url_name)
