@@ -12,6 +12,7 @@ from tests.registry.registry_fixtures import years_ago
 from treem.audit.models import AuditEvent
 from treem.cases.models import Case
 from treem.core.actors import SYSTEM
+from treem.core.exceptions import NotAllowed
 from treem.privacy import retention
 from treem.privacy.models import Anonymised, RetentionRule
 from treem.registry import services as registry
@@ -186,3 +187,20 @@ def test_an_administrator_edits_a_rule_audited(client, national_admin):
     event = AuditEvent.objects.get(action="privacy.retentionrule.update")
     assert event.actor == national_admin and event.summary["years"] == [10, 12]
     assert event.summary["confirmed_on"] == [None, "2026-01-05"]
+
+
+def test_a_province_administrator_reads_the_countrys_rules_but_cannot_change_them(client, make_user, lai_chau):
+    from treem.accounts.models import Role
+    from treem.privacy import services
+
+    province_admin = make_user("quantri.laichau.luu", Role.ADMINISTRATOR, lai_chau)
+    client.force_login(province_admin)
+    page = client.get("/privacy/retention/")
+    assert page.status_code == 200 and "/privacy/retention/child_after_16/" not in page.content.decode()
+    assert client.get("/privacy/retention/child_after_16/").status_code == 403
+    refused = client.post("/privacy/retention/child_after_16/", {"years": 1, "active": "on", "description": "x"})
+    assert refused.status_code == 403
+    rule = RetentionRule.objects.get(code="child_after_16")
+    with pytest.raises(NotAllowed):
+        services.retention_rule_update(actor=province_admin, rule=rule, data={})
+    assert RetentionRule.objects.get(code="child_after_16").years == rule.years

@@ -35,7 +35,9 @@ def access_request_create(*, actor, child_id, data: dict, password: str, request
 
 @transaction.atomic
 def retention_rule_update(*, actor, rule: RetentionRule, data: dict, request=None) -> RetentionRule:
-    forbid_unless(scope_for(actor), scope_for(actor).has(Capability.MANAGE_PRIVACY), needs=Capability.MANAGE_PRIVACY)
+    # The retention rules are the country's: a province's administrator may read them, not change them.
+    scope = scope_for(actor)
+    forbid_unless(scope, scope.is_national(Capability.MANAGE_PRIVACY), needs=Capability.MANAGE_PRIVACY)
     before = {name: getattr(rule, name) for name in RULE_FIELDS}
     for name in RULE_FIELDS:
         setattr(rule, name, data[name])

@@ -58,14 +58,14 @@ def retention_rules(request):
     effects = {e.rule.pk: e for e in retention.dry_run(rules=[r for r in rules if r.active])}
     return render(request, "privacy/retention.html", {
         "rows": [(rule, effects.get(rule.pk)) for rule in rules],
-        "can_manage": scope_for(request.user).has(Capability.MANAGE_PRIVACY)})
+        "can_manage": scope_for(request.user).is_national(Capability.MANAGE_PRIVACY)})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def retention_rule_edit(request, code):
     scope = scope_for(request.user)
-    forbid_unless(scope, scope.has(Capability.MANAGE_PRIVACY), needs=Capability.MANAGE_PRIVACY)
+    forbid_unless(scope, scope.is_national(Capability.MANAGE_PRIVACY), needs=Capability.MANAGE_PRIVACY)
     rule = get_object_or_404(RetentionRule, code=code)
     form = RetentionRuleForm(request.POST or None, instance=rule)
     if request.method == "POST" and form.is_valid():
