@@ -19,8 +19,8 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
 from treem.access import Capability, scope_for
-from treem.api.guards import CheckedLookupMixin
-from treem.api.read_log import LoggedListMixin
+from treem.audit.read_log import LoggedListMixin
+from treem.core.guards import CheckedLookupMixin
 from treem.geo.models import Unit, UnitLevel, UnitSystem
 from treem.registry.models import Sex
 

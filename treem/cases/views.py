@@ -18,8 +18,8 @@ from treem.audit.rendering import actor_name
 from treem.audit.services import list_unit, record, record_list
 from treem.core.collation import ViOrder, unit_key
 from treem.core.exceptions import NotAllowed
+from treem.core.paging import paginate
 from treem.geo.models import Unit, UnitLevel, UnitSystem
-from treem.web.views import paginate
 
 from . import deadlines, export, forms, matching, selectors, services, spam, statutory
 from .access import shows_names, shows_reporter

@@ -253,6 +253,15 @@ def _event(submission, kind, actor, at=None, **extra) -> SubmissionEvent:
 def submission_start(*, actor, round_: ReportingRound, agency: Agency) -> Submission:
     """Start the agency's report for the round (a draft). A second one is refused with SubmissionExists, and the
     refusal is recorded on the existing submission; nothing already saved changes."""
+    return submission_start_and_save(actor=actor, round_=round_, agency=agency)
+
+
+def submission_start_and_save(
+    *, actor, round_: ReportingRound, agency: Agency, text: str | None = None, figures: dict | None = None, files=()
+) -> Submission:
+    """Start the agency's report and save its first text, figures and files in one transaction (the API's POST): a
+    refused save (a target the agency does not report on, a figure that is not a number) leaves nothing started. A
+    second report for the round is refused with SubmissionExists, the refusal recorded on the existing one."""
     forbid_unless(scope_for(actor), may_report_for(actor, agency))
     if not round_.expected.filter(agency=agency).exists():
         raise ValidationError(pgettext("plans", "%(a)s is not expected to report in this round.") % {"a": agency.name})
@@ -260,9 +269,13 @@ def submission_start(*, actor, round_: ReportingRound, agency: Agency) -> Submis
         raise ValidationError(pgettext("plans", "This round is closed."))
     existing = Submission.objects.filter(round=round_, agency=agency).first()
     if existing is None:
-        try:
-            with transaction.atomic():
-                submission = Submission.objects.create(round=round_, agency=agency, created_by=_user(actor))
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    submission = Submission.objects.create(round=round_, agency=agency, created_by=_user(actor))
+            except IntegrityError:  # another request created it at the same moment
+                existing = Submission.objects.get(round=round_, agency=agency)
+            else:
                 _event(submission, EventKind.CREATED, actor, deadline=round_.deadline)
                 record(
                     actor,
@@ -271,9 +284,11 @@ def submission_start(*, actor, round_: ReportingRound, agency: Agency) -> Submis
                     unit=round_.province,
                     summary={"round": str(round_.pk), "agency": agency.pk},
                 )
+                if text or figures or files:
+                    submission = submission_save(
+                        actor=actor, submission=submission, text=text, figures=figures, files=files
+                    )
                 return submission
-        except IntegrityError:  # another request created it at the same moment
-            existing = Submission.objects.get(round=round_, agency=agency)
     with transaction.atomic():
         _event(existing, EventKind.REFUSED, actor, deadline=round_.deadline)
         record(

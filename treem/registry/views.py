@@ -19,14 +19,14 @@ from django.views.decorators.http import require_POST
 
 from treem.access import Capability, forbid_unless, scope_for
 from treem.audit.services import record, record_view
-from treem.cases.selectors import cases_for_child_visible_to
 from treem.core import uploads
 from treem.core.collation import unit_order
 from treem.core.exceptions import NotAllowed
 from treem.core.jobs import job_to_show
+from treem.core.paging import paginate
 from treem.core.text import fold
 from treem.geo.models import Unit, UnitLevel, UnitSystem
-from treem.web.views import paginate
+from treem.registry.extensions import cases_of_child
 
 from . import access, importing, selectors, services
 from .forms import (
@@ -295,7 +295,7 @@ def child_detail(request, pk):
     from .quality.dates import age_on
 
     # Cases appear only to those who may open them and know the child by name there (cases.selectors decides).
-    cases = list(cases_for_child_visible_to(request.user, child))
+    cases = list(cases_of_child(request.user, child))
     return render(request, "registry/child_detail.html", {
         "child": child, "can_edit": can_edit and child.status not in (ChildStatus.MERGED,),
         "source": ChildSource(selectors.source_shown(child, case_visible=bool(cases))).label,

@@ -13,8 +13,8 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from treem.access import Capability, scope_for
-from treem.api.guards import CheckedLookupMixin, query_uuid
-from treem.api.read_log import LoggedReadMixin
+from treem.audit.read_log import LoggedReadMixin
+from treem.core.guards import CheckedLookupMixin, query_uuid
 from treem.geo.models import UnitSystem
 
 from . import selectors, services
