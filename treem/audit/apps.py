@@ -1,5 +1,8 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
+
+from treem.core import auditing
 
 
 class AuditConfig(AppConfig):
@@ -8,12 +11,8 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit log")
 
     def ready(self):
-        from django.utils.module_loading import autodiscover_modules
-
-        from treem.core import auditing
-
-        from . import admin_log  # noqa: F401
-        from .services import record
+        from . import admin_log  # noqa: F401  (signal receivers; it imports models: only once the apps are loaded)
+        from .services import record  # imports the models: only once the apps are loaded
 
         auditing.install(record)  # core's jobs, files and backups write through it (core does not import audit)
 

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from treem.registry.extensions import provide_cases_of_child
+
 
 class CasesConfig(AppConfig):
     name = "treem.cases"
@@ -8,10 +10,7 @@ class CasesConfig(AppConfig):
     verbose_name = _("Protection cases")
 
     def ready(self):
-        # The register's child page lists the child's cases without importing cases (it sits below): install the
-        # selector. Imported here, not at the top: the models cannot be imported before Django's app loading.
-        from treem.registry.extensions import provide_cases_of_child
+        from .selectors import cases_for_child_visible_to  # imports the models: only once the apps are loaded
 
-        from .selectors import cases_for_child_visible_to
-
+        # The register's child page lists the child's cases without importing cases (it sits below): install it.
         provide_cases_of_child(cases_for_child_visible_to)

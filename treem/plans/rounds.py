@@ -37,6 +37,8 @@ from .models import (
     TaskAgency,
     TimelinessRule,
 )
+from .reminders import notify_returned
+from .selectors import chain_down
 from .services import _attach, _decimal, require_edit
 from .succession import is_current, predecessors_closure, responsible_now
 
@@ -84,38 +86,6 @@ def counted_on_time(submission: Submission) -> bool | None:
     if submission.counted_at is None:
         return None
     return is_on_time(submission.counted_at, submission.round.deadline)
-
-
-def event_text(event: SubmissionEvent) -> str:
-    """What the system says about a history line, rendered in the reader's language from the stored facts."""
-    if event.kind in (EventKind.SUBMITTED, EventKind.RESUBMITTED):
-        if event.counted:
-            return pgettext("plans", "This submission's time counts.")
-        counted_at = (event.params or {}).get("counted_at")
-        if counted_at:
-            moment = timezone.localtime(datetime.fromisoformat(counted_at))
-            return pgettext("plans", "The first submission's time (%(t)s) still counts.") % {
-                "t": moment.strftime("%d/%m/%Y %H:%M")
-            }
-    if event.kind == EventKind.DEADLINE and event.deadline:
-        return pgettext("plans", "Deadline changed to %(d)s") % {"d": event.deadline.strftime("%d/%m/%Y")}
-    return ""
-
-
-def chain_down(document: Document, province=None) -> list[Document]:
-    """The document and every document implementing it (transitively), within a province when given."""
-    found = {document.pk: document}
-    frontier = [document]
-    while frontier:
-        node = frontier.pop()
-        children = node.implemented_by.all()
-        if province is not None:
-            children = children.filter(Q(province=province) | Q(province__isnull=True))
-        for child in children:
-            if child.pk not in found:
-                found[child.pk] = child
-                frontier.append(child)
-    return list(found.values())
 
 
 def default_expected_agencies(document: Document, province, on: date) -> list[Agency]:
@@ -436,8 +406,6 @@ def submission_return(*, actor, submission: Submission, note: str) -> Submission
     submission.save()
     _event(submission, EventKind.RETURNED, actor, deadline=submission.round.deadline, note=note.strip())
     record(actor, "plans.submission.return", submission, unit=submission.round.province, summary={"note": note[:300]})
-    from .reminders import notify_returned
-
     transaction.on_commit(lambda: notify_returned(submission.pk))
     return submission
 

@@ -40,6 +40,7 @@ from .models import (
     Sex,
     YesNoUnknown,
 )
+from .quality.dates import parse_date
 from .quality.text import normalize_phone
 from .selectors import AGE_BANDS, QUALITY_FILTERS, STATUS_FILTERS, ChildFilters
 
@@ -213,8 +214,6 @@ def _commune(code: str | None) -> Unit:
 
 
 def _date(value):
-    from .quality.dates import parse_date
-
     if not value:
         return None
     try:

@@ -19,6 +19,7 @@ from treem.core.collation import ViOrder, unit_order
 from treem.core.exceptions import NotAllowed
 from treem.core.formats import format_date
 from treem.core.paging import paginate
+from treem.core.text import fold
 from treem.geo.models import Unit, UnitLevel, UnitSystem
 from treem.geo.selectors import ancestors, communes_of, converted, legacy_sources
 
@@ -82,8 +83,6 @@ def agencies(request):
     show_all = request.GET.get("all") == "1"
     qs = agencies_visible_to(request.user, on=None if show_all else timezone.localdate())
     if q:
-        from treem.core.text import fold
-
         qs = qs.filter(name_folded__contains=fold(q))
     if kind:
         qs = qs.filter(kind=kind)
