@@ -79,7 +79,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "treem.api.guards.RejectNulMiddleware",  # NUL in a path, query or body: 400 (PostgreSQL refuses it in text)
+    "treem.core.guards.RejectNulMiddleware",  # NUL in a path, query or body: 400 (PostgreSQL refuses it in text)
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "treem.accounts.middleware.PasswordChangeRequiredMiddleware",
@@ -266,7 +266,7 @@ SECURE_CSP = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # The token first: its "WWW-Authenticate: Token" header makes a refused request answer 401, not 403.
-        "treem.api.tokens.ExpiringTokenAuthentication",
+        "treem.accounts.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -276,21 +276,21 @@ REST_FRAMEWORK = {
     ],
     # A JSON body must be an object ([] or "x" is a 400, not a 500 in a view that reads fields from it).
     "DEFAULT_PARSER_CLASSES": [
-        "treem.api.guards.ObjectJSONParser",
+        "treem.core.guards.ObjectJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "treem.api.guards.exception_handler",
+    "EXCEPTION_HANDLER": "treem.core.guards.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "treem.api.throttles.UserThrottle",
         "treem.api.throttles.AnonThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {"user": "5000/hour", "anon": "100/hour", "login": "30/minute"},
 }
-# API tokens expire (treem.api.tokens); a service account's (the hotline system's) lasts longer as it cannot log in.
+# API tokens expire (treem.accounts.tokens); a service account's (the hotline system's) lasts longer as it cannot log in.
 TREEM_API_TOKEN_HOURS = int(os.environ.get("TREEM_API_TOKEN_HOURS", "12"))
 TREEM_SERVICE_TOKEN_HOURS = int(os.environ.get("TREEM_SERVICE_TOKEN_HOURS", str(90 * 24)))
 SPECTACULAR_SETTINGS = {

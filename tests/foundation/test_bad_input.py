@@ -155,8 +155,8 @@ def test_a_multipart_body_without_a_boundary_is_a_400(worker_x):
 
 def test_every_api_viewset_checks_the_id_in_its_path():
     """A new viewset registered without the guard would answer 500 again for /its-prefix/null/ on PostgreSQL."""
-    from treem.api.guards import CheckedLookupMixin
     from treem.api.urls import router
+    from treem.core.guards import CheckedLookupMixin
 
     assert router.registry
     assert [viewset.__name__ for _prefix, viewset, _name in router.registry

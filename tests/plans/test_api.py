@@ -4,6 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from treem.accounts.models import Role
+from treem.audit.models import AuditEvent
 from treem.plans.models import Submission, SubmissionStatus, Task
 
 from .conftest import agency
@@ -138,3 +139,27 @@ def test_the_schema_lists_the_plans_endpoints(client, db):  # db: throttles coun
     for path in ("/api/v1/plans/documents/", "/api/v1/plans/targets/", "/api/v1/plans/tasks/",
                  "/api/v1/plans/rounds/", "/api/v1/plans/submissions/{id}/return/"):
         assert path in text
+
+
+def test_a_refused_first_save_leaves_nothing_started(world):
+    """POST starts the report and saves its figures in one transaction (issue 11, item 3): a figure on a target the
+    agency does not report on is refused, and no draft, no event and no audit line is left behind."""
+    round_ = world.round("91")
+    health = agency("91", "Sở Y tế")
+    Submission.objects.filter(round=round_, agency=health).delete()
+    foreign = world.document("48-CTr/TU").targets.first()  # Lai Châu's programme: not Sở Y tế An Giang's target
+    audit_before = AuditEvent.objects.filter(action__startswith="plans.submission").count()
+    refused = api(world.user("soyte.angiang")).post(
+        "/api/v1/plans/submissions/",
+        {"round": str(round_.pk), "agency": health.pk, "text": "Báo cáo năm 2026",
+         "figures": [{"target": str(foreign.pk), "value": "12"}]}, format="json")
+    assert refused.status_code == 400, refused.content
+    assert refused.json()["detail"]  # the service's message, in Vietnamese
+    assert not Submission.objects.filter(round=round_, agency=health).exists()
+    assert AuditEvent.objects.filter(action__startswith="plans.submission").count() == audit_before
+    started = api(world.user("soyte.angiang")).post(
+        "/api/v1/plans/submissions/", {"round": str(round_.pk), "agency": health.pk, "text": "Báo cáo năm 2026"},
+        format="json")
+    assert started.status_code == 201, started.content
+    assert AuditEvent.objects.filter(action="plans.submission.create", object_id=started.json()["id"]).count() == 1
+    assert AuditEvent.objects.filter(action="plans.submission.save", object_id=started.json()["id"]).count() == 1

@@ -30,6 +30,7 @@ from tests.registry.registry_fixtures import (  # noqa: F401 - pytest fixtures
 )
 from treem.audit.models import AuditEvent
 from treem.core.actors import SYSTEM
+from treem.core.paging import paginate
 from treem.registry import importing
 from treem.registry.models import Carer, Child, ChildCarer, ImportBatch, ImportStatus
 from treem.registry.quality import columns as c
@@ -37,7 +38,6 @@ from treem.registry.quality.__main__ import main as quality_main
 from treem.registry.quality.dates import from_excel_serial, parse_date
 from treem.registry.quality.personal_id import check_personal_id, make_personal_id, normalize_personal_id
 from treem.registry.quality.rows import validate_row
-from treem.web.views import paginate
 
 MAI_BORN = years_ago(9)
 MAI_ID = pid("F", MAI_BORN, 456, province="011")

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from treem.accounts.models import Assignment, Role
 from treem.core.actors import SystemActor
+from treem.core.exceptions import NotAllowed
 from treem.geo.models import Unit, UnitLevel
 
 
@@ -213,8 +214,6 @@ def require_agency(actor, capability: str, agency) -> Scope:
 
 def forbid_unless(scope: Scope, allowed: bool, *, needs: str | None = None) -> None:
     """403 unless `allowed`; `needs` names the capability, so that the error page can say which roles have it."""
-    from treem.core.exceptions import NotAllowed
-
     if not allowed:
         raise NotAllowed(needs=needs)
 

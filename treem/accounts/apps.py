@@ -1,5 +1,8 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.utils.translation import gettext_lazy as _
+
+from .checks import cache_is_shared
 
 
 class AccountsConfig(AppConfig):
@@ -8,9 +11,6 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Users and agencies")
 
     def ready(self):
-        from django.core import checks
-
-        from . import auth_audit  # noqa: F401
-        from .checks import cache_is_shared
+        from . import auth_audit  # noqa: F401  (signal receivers; it imports models: only once the apps are loaded)
 
         checks.register(cache_is_shared, deploy=True)

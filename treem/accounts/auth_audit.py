@@ -6,6 +6,7 @@ Django reports them only through these signals, so this is the one place treem l
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from treem.accounts.tokens import revoke_tokens
 from treem.audit.services import record
 
 from . import lockout
@@ -29,8 +30,5 @@ def _audit_login_failed(sender, credentials, request=None, **kwargs):
 @receiver(user_logged_out)
 def _end_api_tokens(sender, request, user, **kwargs):
     """Logging out ends the user's API tokens too (a token taken with the session's password must not outlive it)."""
-    if user is not None:
-        from treem.api.tokens import revoke_tokens
-
-        if revoke_tokens(user):
-            record(user, "api.token.revoke", user, summary={"reason": "logout"}, request=request)
+    if user is not None and revoke_tokens(user):
+        record(user, "api.token.revoke", user, summary={"reason": "logout"}, request=request)

@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from treem.accounts.tokens import revoke_tokens
 from treem.core.models import TimestampedModel, ValidityQuerySet
 from treem.core.text import clean
 
@@ -30,8 +31,6 @@ class User(AbstractUser):
         password_changed = self._password is not None
         super().save(*args, **kwargs)
         if password_changed:
-            from treem.api.tokens import revoke_tokens
-
             revoke_tokens(self)
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from treem.access import Capability, forbid_unless, scope_for
+from treem.accounts.tokens import revoke_tokens
 from treem.audit.services import changes, record
 from treem.core.text import clean, fold
 from treem.geo.models import Unit, UnitLevel
@@ -160,8 +161,6 @@ def user_set_active(*, actor, user: User, active: bool, request=None) -> User:
     user.is_active = active
     user.save(update_fields=["is_active"])
     if not active:
-        from treem.api.tokens import revoke_tokens
-
         revoke_tokens(user)
     record(actor, "accounts.user.unlock" if active else "accounts.user.lock", user, request=request,
            unit=_province_of(user), summary={"username": user.username})

@@ -19,8 +19,8 @@ from treem.access import Capability, forbid_unless, scope_for
 from treem.audit.services import record
 from treem.core.collation import ViOrder, unit_order
 from treem.core.formats import format_date
+from treem.core.paging import paginate
 from treem.geo.models import Unit, UnitLevel
-from treem.web.views import paginate
 
 from . import lockout, selectors, services, two_factor
 from .forms import AccountForm, AssignmentForm, EndAssignmentForm, LockoutAuthenticationForm, OTPForm

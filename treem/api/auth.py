@@ -8,10 +8,10 @@ from rest_framework.views import APIView
 
 from treem.accounts import lockout, two_factor
 from treem.accounts.lockout import AuthAction
+from treem.accounts.tokens import issue_token
 from treem.audit.services import record
 
 from .throttles import LoginThrottle
-from .tokens import issue_token
 
 
 class TokenRequest(serializers.Serializer):

@@ -1,6 +1,6 @@
 """drf-spectacular post-processing: the error answers every operation may give, documented once for all.
 
-Each view documents its successes; the errors come from the framework and the guards (treem.api.guards) and are the
+Each view documents its successes; the errors come from the framework and the guards (treem.core.guards) and are the
 same everywhere: 400 a request the API cannot take (a field, a filter value, a body that is not a JSON object, a NUL
 character), 401/403 no valid credentials or a role that may not, 404 a record outside the caller's scope (or an id
 that cannot be one, or a page past the end), 429 too many requests. The body is `{"detail": "..."}`, or the

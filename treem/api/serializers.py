@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from treem.accounts.models import Agency, AgencySuccession
 from treem.geo.models import Unit
+from treem.geo.selectors import converted
 
 
 class UnitSerializer(serializers.ModelSerializer):
@@ -22,8 +23,6 @@ class UnitDetailSerializer(UnitSerializer):
         fields = [*UnitSerializer.Meta.fields, "became", "needs_decision"]
 
     def _conversion(self, unit):
-        from treem.geo.selectors import converted
-
         return converted(unit) if unit.system == "legacy" else None
 
     def get_became(self, unit) -> list[dict]:

@@ -10,8 +10,8 @@ from rest_framework.views import APIView
 from treem.access import scope_for
 from treem.accounts.selectors import agencies_visible_to, search_units, units_visible_to
 from treem.core.collation import ViOrder, unit_order
+from treem.core.guards import CheckedLookupMixin
 
-from .guards import CheckedLookupMixin
 from .serializers import AgencySerializer, MeSerializer, UnitDetailSerializer, UnitSerializer
 
 

@@ -1,5 +1,8 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
+
+from treem.core import auditing
 
 
 class AuditConfig(AppConfig):
@@ -8,9 +11,10 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit log")
 
     def ready(self):
-        from django.utils.module_loading import autodiscover_modules
+        from . import admin_log  # noqa: F401  (signal receivers; it imports models: only once the apps are loaded)
+        from .services import record  # imports the models: only once the apps are loaded
 
-        from . import admin_log  # noqa: F401
+        auditing.install(record)  # core's jobs, files and backups write through it (core does not import audit)
 
         # Each app registers the audit actions it writes in its audit_actions.py (treem.audit.registry).
         autodiscover_modules("audit_actions")

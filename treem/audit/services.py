@@ -2,6 +2,7 @@
 
 from django.db import models
 
+from treem.access import scope_for
 from treem.core import bulk
 from treem.core.actors import SystemActor
 from treem.core.client_ip import client_ip
@@ -68,8 +69,6 @@ def list_unit(user, capability: str, commune_code: str = "") -> Unit | None:
     """The unit a read of a list is filed under, so that the auditors of that unit see it: the commune chosen in the
     filters when the reader may read it with `capability`, else her only commune or province; None for several units
     or the whole country (then national auditors see it)."""
-    from treem.access import scope_for  # accounts imports this module
-
     scope = scope_for(user)
     if commune_code:
         chosen = Unit.objects.filter(system=UnitSystem.CURRENT, level=UnitLevel.COMMUNE, code=commune_code).first()

@@ -5,7 +5,7 @@ from django.shortcuts import render
 
 from treem.access import Capability
 from treem.core.collation import vi_key
-from treem.web.views import paginate
+from treem.core.paging import paginate
 
 from . import registry
 from .rendering import present

@@ -19,15 +19,16 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
 from treem.access import Capability, scope_for
-from treem.api.guards import CheckedLookupMixin
-from treem.api.read_log import LoggedListMixin
+from treem.audit.read_log import LoggedListMixin
+from treem.core.guards import CheckedLookupMixin
 from treem.geo.models import Unit, UnitLevel, UnitSystem
-from treem.registry.models import Sex
+from treem.registry.models import Child, Sex
 
 from . import matching, selectors, services
-from .access import mask_name, shows_names, shows_reporter
+from .access import full_q, mask_name, shows_names, shows_reporter
 from .events import event_text
 from .models import (
+    Case,
     Channel,
     ConcernType,
     Confidentiality,
@@ -146,8 +147,6 @@ class IntakeViewSet(CheckedLookupMixin, LoggedListMixin, mixins.CreateModelMixin
 
     @extend_schema(request=IntakeSerializer, responses={201: IntakeOutSerializer, 409: IntakeConflictSerializer})
     def create(self, request, *args, **kwargs):
-        from treem.registry.models import Child
-
         scope = scope_for(request.user)
         if not scope.has(Capability.RECEIVE_REPORTS):
             raise PermissionDenied
@@ -363,9 +362,6 @@ class ReferralViewSet(CheckedLookupMixin, LoggedListMixin, viewsets.ReadOnlyMode
     read_capability = Capability.VIEW_CASES
 
     def get_queryset(self):
-        from .access import full_q
-        from .models import Case
-
         user = self.request.user
         mine = selectors.referrals_to_my_agency(user).values("pk")
         team = Referral.objects.filter(case__in=Case.objects.filter(full_q(user)).values("pk")).values("pk")

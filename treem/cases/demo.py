@@ -13,10 +13,12 @@ from django.utils import timezone
 
 from treem.accounts.demo import DEMO_PROVINCES, _slug, demo_password, is_city, named_for
 from treem.accounts.models import Agency, AgencyKind, Assignment, Role, User
+from treem.audit.models import AuditEvent
 from treem.audit.services import record
 from treem.core.actors import SYSTEM
 from treem.core.text import fold
 from treem.geo.models import Unit, UnitLevel, UnitSystem
+from treem.registry.models import Child
 
 from . import deadlines, services
 from .management.commands.hotline_token import ensure_hotline_user
@@ -107,8 +109,6 @@ def _providers(province: Unit, short: str, password: str) -> dict:
 
 
 def _registered_child(commune: Unit, index: int):
-    from treem.registry.models import Child
-
     children = Child.objects.filter(commune=commune, provisional=False, status="active").order_by("id")
     return children[index % 50] if children.count() > 50 else None
 
@@ -204,8 +204,6 @@ def _run_case(index, scenario, commune, province_short, providers, now):
 
 @transaction.atomic
 def load(stdout) -> None:
-    from treem.audit.models import AuditEvent
-
     if AuditEvent.objects.filter(action=MARKER).exists():
         stdout.write("cases demo: already loaded\n")
         return

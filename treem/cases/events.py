@@ -5,10 +5,23 @@ import contextlib
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from treem.accounts.models import Assignment, Role
+from treem.accounts.models import Assignment, Role, User
 from treem.core.actors import SystemActor
+from treem.core.formats import format_date
 
-from .models import Alert, AlertKind, CaseAssignment, CaseEvent, EventKind
+from .models import (
+    Alert,
+    AlertKind,
+    CaseAssignment,
+    CaseEvent,
+    Channel,
+    EventKind,
+    ItemStatus,
+    ReferralStatus,
+    ReviewOutcome,
+    RiskLevel,
+    ServiceKind,
+)
 
 
 def add_event(case, kind: str, actor=None, at=None, **params) -> CaseEvent:
@@ -62,8 +75,6 @@ def event_text(event: CaseEvent) -> str:
 
 
 def _display(key, value):
-    from .models import Channel, ItemStatus, ReferralStatus, ReviewOutcome, RiskLevel, ServiceKind
-
     choices = {"channel": Channel, "risk": RiskLevel, "outcome": ReviewOutcome, "service": ServiceKind,
                "status": ReferralStatus, "item_status": ItemStatus}
     if key in choices:
@@ -105,8 +116,6 @@ def alert_text(alert: Alert) -> str:
     if "due" in params:
         from datetime import datetime
 
-        from treem.core.formats import format_date
-
         with contextlib.suppress(ValueError):
             params["due"] = format_date(datetime.fromisoformat(params["due"]))
     kind = alert.kind
@@ -143,8 +152,6 @@ def notify(users, kind: str, *, key: str, case=None, referral=None, **params) ->
 
 
 def users_with_role(role: str, *, unit=None, agency=None, province=None):
-    from treem.accounts.models import User
-
     assignments = Assignment.objects.valid_on(timezone.localdate()).filter(role=role, user__is_active=True)
     if unit is not None:
         assignments = assignments.filter(unit=unit)
@@ -169,7 +176,5 @@ def province_supervisors(province):
 
 
 def assigned_workers(case):
-    from treem.accounts.models import User
-
     return list(User.objects.filter(pk__in=CaseAssignment.objects.filter(case=case, ended_at__isnull=True)
                                     .values("user_id")))

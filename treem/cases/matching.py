@@ -20,7 +20,8 @@ from treem.access import Capability, scope_for
 from treem.audit.services import record_list
 from treem.core.text import fold
 from treem.registry.models import Child, ChildSource, ChildStatus
-from treem.registry.selectors import DuplicateHint, children_visible_to, match_children
+from treem.registry.selectors import DuplicateHint, carers_of, children_visible_to, match_children, search_children
+from treem.registry.services import normalise_child
 
 FULL, MINIMAL = "full", "minimal"
 NOT_PROPOSED = [ChildStatus.MERGED, ChildStatus.IN_ERROR, ChildStatus.DECEASED]
@@ -40,8 +41,6 @@ def candidate_scope(user, commune) -> tuple:
 
 
 def personal_id_of(entry: dict) -> str:
-    from treem.registry.services import normalise_child
-
     return normalise_child({"personal_id": entry.get("personal_id") or ""}, partial=True).data.get("personal_id") or ""
 
 
@@ -80,8 +79,6 @@ def _names_agree(typed: str, folded: str) -> bool:
 def search(user, commune, *, text: str = "", birth_date: date | None = None, limit: int = 20) -> tuple[list, str]:
     """The case's "add a child" search: by personal ID (digits), or by name (and a date of birth) with the matcher
     and the register's word search together. Never the whole commune: nothing without a name or a number."""
-    from treem.registry.selectors import search_children
-
     candidates, level = candidate_scope(user, commune)
     text = (text or "").strip()
     if level is None or not text:
@@ -102,8 +99,6 @@ def search(user, commune, *, text: str = "", birth_date: date | None = None, lim
             if child.pk not in seen and len(found) < limit:
                 found.append(DuplicateHint(child, 0, ""))
     if level == FULL:
-        from treem.registry.selectors import carers_of
-
         carers = carers_of(h.child.pk for h in found if not h.carer)
         for hint in found:
             hint.carer = hint.carer or next(iter(carers.get(hint.child.pk, ())), ("", "", "", False))[2]

@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from treem.access import Capability, scope_for
+from treem.accounts.models import Assignment, Role, User
 from treem.audit.services import record_view
 from treem.core.ages import age_band
 from treem.core.collation import unit_key
@@ -201,8 +202,6 @@ def alerts_for(user, *, unread_only: bool = False):
 
 def assignable_users(case: Case):
     """Workers of the case's commune and supervisors of its province (candidates for assignment)."""
-    from treem.accounts.models import Assignment, Role, User
-
     assignments = Assignment.objects.valid_on(timezone.localdate()).filter(
         Q(role=Role.COMMUNE_WORKER, unit=case.commune) | Q(role__in=[Role.FOCAL_OFFICER, Role.CASE_WORKER],
                                                            unit=case.province))

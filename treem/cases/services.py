@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from treem.access import Capability, forbid_unless, scope_for
-from treem.accounts.models import Agency, Role
+from treem.accounts.models import Agency, Assignment, Role, User
+from treem.accounts.selectors import agencies_visible_to
 from treem.audit.services import changes, record
 from treem.core.actors import SystemActor
 from treem.core.exceptions import NotAllowed
@@ -24,12 +25,19 @@ from treem.core.formats import format_date
 from treem.core.text import clean, fold
 from treem.geo.models import Unit, UnitLevel
 from treem.registry.models import Child, Sex
+from treem.registry.quality.duplicates import canonical
+from treem.registry.quality.models import DuplicatePair, PairStatus
+from treem.registry.quality.services import QualityProblem, children_merge
+from treem.registry.selectors import children_visible_to
 
 from . import deadlines
-from .access import case_access
+from .access import case_access, shows_names
 from .events import add_event, assigned_workers, commune_chairs, commune_workers, notify, resolve_plan_alerts
+from .files import inspect_upload
+from .matching import candidate_scope, find, personal_id_of
 from .models import (
     OPEN_ITEM_STATUSES,
+    Alert,
     AlertKind,
     Case,
     CaseAssignment,
@@ -156,17 +164,11 @@ def _provisional_child(actor, commune: Unit, *, full_name: str, sex: str, birth_
 def may_link(actor, commune: Unit, child: Child) -> bool:
     """A child of the register may be named in a report by someone who may read her record, or who was proposed her
     as recording a report about her commune (cases.matching.candidate_scope)."""
-    from treem.registry.selectors import children_visible_to
-
-    from .matching import candidate_scope
-
     return (children_visible_to(actor).filter(pk=child.pk).exists()
             or candidate_scope(actor, commune)[0].filter(pk=child.pk).exists())
 
 
 def _link_children(actor, case: Case, children, request=None) -> int:
-    from .matching import find, personal_id_of
-
     linked = 0
     on = timezone.localtime(case.received_at).date()
     for entry in children or ():
@@ -334,13 +336,6 @@ def case_child_identify(*, actor, case: Case, provisional: Child, registered: Ch
     by the data-quality module's merge (registry.quality.services.children_merge): the register's record is kept with
     its facts, both histories stay, and every case naming the provisional record (this one and any other) now names
     the register's. Needs the case's names (shows_names) and the right to edit the commune's register."""
-    from treem.registry.quality.duplicates import canonical
-    from treem.registry.quality.models import DuplicatePair, PairStatus
-    from treem.registry.quality.services import QualityProblem, children_merge
-    from treem.registry.selectors import children_visible_to
-
-    from .access import shows_names
-
     access = _require(actor, case, edit=True)
     forbid_unless(scope_for(actor), shows_names(access, case, in_list=False))
     if not provisional.provisional or not CaseChild.objects.filter(case=case, child=provisional).exists():
@@ -647,8 +642,6 @@ def _consent(actor, access, consent_by: str, consent_on, override_reason: str) -
 
 
 def agency_users(agency: Agency):
-    from treem.accounts.models import Assignment, User
-
     assignments = Assignment.objects.valid_on(timezone.localdate()).filter(
         agency=agency, role__in=[Role.CASE_WORKER, Role.FOCAL_OFFICER, Role.COMMUNE_WORKER])
     return list(User.objects.filter(pk__in=assignments.values("user_id"), is_active=True))
@@ -660,7 +653,6 @@ def referral_create(*, actor, case: Case, expected_version, agency: Agency, kind
                     request=None) -> Referral:
     access = _require(actor, case, edit=True)
     _require_open(case)
-    from treem.accounts.selectors import agencies_visible_to
 
     if not agencies_visible_to(actor, on=timezone.localdate()).filter(pk=agency.pk).exists():
         raise ValidationError(_("Choose an agency of the province."))
@@ -827,8 +819,6 @@ def case_mark_in_error(*, actor, case: Case, expected_version, reason: str, requ
 def document_attach(*, actor, case: Case, expected_version, upload, kind: str, title: str,
                     request=None) -> CaseDocument:
     """Attach a file whose content is one of the allowed types and matches its extension (see treem.cases.files)."""
-    from .files import inspect_upload
-
     _require(actor, case, edit=True)
     detected = inspect_upload(upload)  # raises ValidationError
     case = _lock(case, expected_version)
@@ -853,8 +843,6 @@ def document_attach(*, actor, case: Case, expected_version, upload, kind: str, t
 
 
 def alerts_mark_read(*, actor, ids=None) -> int:
-    from .models import Alert
-
     qs = Alert.objects.filter(recipient=actor, read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=ids)

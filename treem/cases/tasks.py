@@ -2,9 +2,9 @@
 
 from django.tasks import task
 
+from .deadlines import check_deadlines
+
 
 @task
 def check_case_deadlines_task() -> dict:
-    from .deadlines import check_deadlines
-
     return check_deadlines()

@@ -18,8 +18,11 @@ from treem.audit.rendering import actor_name
 from treem.audit.services import list_unit, record, record_list
 from treem.core.collation import ViOrder, unit_key
 from treem.core.exceptions import NotAllowed
+from treem.core.paging import paginate
 from treem.geo.models import Unit, UnitLevel, UnitSystem
-from treem.web.views import paginate
+from treem.registry.models import Child
+from treem.registry.selectors import match_children
+from treem.reports import official
 
 from . import deadlines, export, forms, matching, selectors, services, spam, statutory
 from .access import shows_names, shows_reporter
@@ -727,8 +730,6 @@ def child_add(request, pk):
 @_cases_user
 def child_identify(request, pk, child_id):
     """A provisional child of the case is a child of the register: the matcher proposes, one decision merges."""
-    from treem.registry.models import Child
-
     case, access = _open_case(request, pk)
     forbid_unless(scope_for(request.user), access.can_edit and shows_names(access, case, in_list=False))
     provisional = get_object_or_404(Child, pk=child_id, provisional=True, case_links__case=case)
@@ -756,7 +757,6 @@ def child_identify(request, pk, child_id):
                                         "%(name)s.") % {"name": kept.full_name})
             return redirect("cases:detail", pk=case.pk)
         return redirect("cases:child_identify", pk=case.pk, child_id=provisional.pk)
-    from treem.registry.selectors import match_children
 
     text = request.GET.get("q", "").strip()[:100]
     if text:
@@ -809,7 +809,6 @@ def form_download(request, pk, number, fmt):
     doc = statutory.build(case, number, names=names, reporter=shows_reporter(access, case, request.user))
     if doc is None:
         raise Http404
-    from treem.reports import official
 
     record(request.user, "cases.form.print", case, unit=case.commune, request=request,
            summary={"form": number, "format": fmt})

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from treem.audit.registry import action, register
+from treem.core.audit_registry import action, register
 
 register(
     action("core.job.start", _("{actor} started a long task"), _("Long task started"), hidden=frozenset({"kind"})),

@@ -41,8 +41,8 @@ from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from treem.audit.services import record
 from treem.core.actors import SYSTEM
+from treem.core.auditing import record
 from treem.core.protect import WrongPassphrase, decrypt_file, encrypt_file, is_encrypted_file
 
 MANIFEST = "manifest.json"

@@ -13,8 +13,8 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from treem.audit.services import record
 from treem.core.actors import SYSTEM
+from treem.core.auditing import record
 
 from .exceptions import NotAllowed
 from .models import PreparedFile

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from treem.audit.services import record
+from treem.core.auditing import record
 
 from .exceptions import NotAllowed
 from .faults import checkpoint

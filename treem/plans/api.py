@@ -12,7 +12,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from treem.accounts.models import Agency
-from treem.api.guards import CheckedLookupMixin, query_uuid
+from treem.core.guards import CheckedLookupMixin, query_uuid
 
 from . import selectors
 from .models import Document, ReportingRound, Submission, Target, Task, TaskUpdate
@@ -23,7 +23,7 @@ from .rounds import (
     submission_accept,
     submission_return,
     submission_save,
-    submission_start,
+    submission_start_and_save,
     submission_submit,
 )
 from .services import task_update_create
@@ -382,14 +382,13 @@ class SubmissionViewSet(CheckedLookupMixin, mixins.CreateModelMixin, mixins.Upda
         if round_ is None or agency is None:
             raise NotFound
         try:
-            submission = submission_start(actor=request.user, round_=round_, agency=agency)
-            if v.get("text") or v.get("figures"):
-                submission = submission_save(
-                    actor=request.user,
-                    submission=submission,
-                    text=v.get("text"),
-                    figures=self._figures(v.get("figures")),
-                )
+            submission = submission_start_and_save(
+                actor=request.user,
+                round_=round_,
+                agency=agency,
+                text=v.get("text"),
+                figures=self._figures(v.get("figures")),
+            )
         except SubmissionExists as exc:
             return Response(
                 {"detail": exc.messages[0], "existing": str(exc.existing.pk)}, status=status.HTTP_409_CONFLICT

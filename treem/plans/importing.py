@@ -40,6 +40,7 @@ from .parser.agencies import clean_agency_name, is_generic_group, match_agency
 from .services import (
     document_create,
     document_for_citation,
+    document_update,
     find_document,
     genre_from_name,
     genre_from_number,
@@ -539,7 +540,6 @@ def draft_save(*, actor, draft: PlanDraft, review: dict) -> Document:
                           issuer=data.get("issuer_name")) if data.get("number") else None)
     doc_data = {**{k: v for k, v in data.items() if k != "area"}, "province": draft.province, "area": area}
     if twin is not None:  # a placeholder created from an earlier citation: complete it
-        from .services import document_update
 
         document = document_update(
             actor=actor,

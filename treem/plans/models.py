@@ -10,13 +10,14 @@ through ``plans.selectors``.
 """
 
 import uuid
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import PurePath
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone, translation
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 from treem.core.models import RecordModel, TimestampedModel
 from treem.core.text import fold
@@ -502,7 +503,7 @@ class SubmissionEvent(models.Model):
     deadline = models.DateField(null=True, blank=True)
     on_time = models.BooleanField(null=True, blank=True)
     counted = models.BooleanField(default=False)
-    # facts the history line is rendered from (plans.rounds.event_text), e.g. {"counted_at": ISO time}
+    # facts the history line is rendered from (event_text below), e.g. {"counted_at": ISO time}
     params = models.JSONField(default=dict, blank=True)
 
     class Meta:
@@ -513,8 +514,6 @@ class SubmissionEvent(models.Model):
 
     @property
     def text(self) -> str:
-        from .rounds import event_text
-
         return event_text(self)
 
 
@@ -553,7 +552,7 @@ class Reminder(TimestampedModel):
     kind = models.CharField(max_length=14, choices=ReminderKind.choices)
     round = models.ForeignKey(ReportingRound, models.CASCADE, null=True, blank=True, related_name="reminders")
     task = models.ForeignKey(Task, models.CASCADE, null=True, blank=True, related_name="reminders")
-    # what the reminder says is rendered when shown (plans.reminders.reminder_text) from kind + params
+    # what the reminder says is rendered when shown (reminder_text below) from kind + params
     params = models.JSONField(default=dict, blank=True)
     legacy_text = models.CharField(max_length=500, blank=True, help_text="an old reminder's text not converted")
     due_date = models.DateField(null=True, blank=True)
@@ -569,8 +568,6 @@ class Reminder(TimestampedModel):
 
     @property
     def text(self) -> str:
-        from .reminders import reminder_text
-
         return reminder_text(self)
 
 
@@ -614,3 +611,74 @@ class PlanDraft(RecordModel):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+# -- what history lines and reminders say, rendered when shown from the stored facts ------------------------------
+
+
+def event_text(event: SubmissionEvent) -> str:
+    """What the system says about a history line, rendered in the reader's language from the stored facts."""
+    if event.kind in (EventKind.SUBMITTED, EventKind.RESUBMITTED):
+        if event.counted:
+            return pgettext("plans", "This submission's time counts.")
+        counted_at = (event.params or {}).get("counted_at")
+        if counted_at:
+            moment = timezone.localtime(datetime.fromisoformat(counted_at))
+            return pgettext("plans", "The first submission's time (%(t)s) still counts.") % {
+                "t": moment.strftime("%d/%m/%Y %H:%M")
+            }
+    if event.kind == EventKind.DEADLINE and event.deadline:
+        return pgettext("plans", "Deadline changed to %(d)s") % {"d": event.deadline.strftime("%d/%m/%Y")}
+    return ""
+
+
+# What each reminder says, filled in from Reminder.params when it is shown (in the reader's language): nothing is
+# stored as a sentence. Dates are kept ISO in params and shown dd/mm/yyyy.
+REMINDER_TEXT = {
+    ReminderKind.ROUND_DUE: pgettext_lazy(
+        "plans", "%(agency)s: the report “%(round)s” is due on %(date)s (in %(n)s days)."
+    ),
+    ReminderKind.ROUND_OVERDUE: pgettext_lazy(
+        "plans",
+        "%(agency)s: the report “%(round)s” was due on %(date)s and has not been submitted; "
+        "submit it now (it will be counted late).",
+    ),
+    ReminderKind.RETURNED: pgettext_lazy(
+        "plans", "%(agency)s: the report “%(round)s” was returned for correction: %(note)s"
+    ),
+}
+
+
+def _day(value) -> str:
+    try:
+        return date.fromisoformat(value).strftime("%d/%m/%Y")
+    except (TypeError, ValueError):
+        return str(value or "")
+
+
+def reminder_text(reminder: Reminder) -> str:
+    """The reminder as a sentence in the active language; an old row that could not be converted shows its text."""
+    params = dict(reminder.params or {})
+    if not params:
+        return reminder.legacy_text or reminder.get_kind_display()
+    if reminder.kind in (ReminderKind.TASK_DUE, ReminderKind.TASK_OVERDUE):
+        parts = []
+        if params.get("overdue"):
+            parts.append(pgettext("plans", "%(n)s tasks overdue") % {"n": params["overdue"]})
+        if params.get("approaching"):
+            parts.append(
+                pgettext("plans", "%(n)s tasks due by %(d)s")
+                % {"n": params["approaching"], "d": _day(params.get("first"))}
+            )
+        return pgettext("plans", "%(agency)s: %(parts)s.") % {
+            "agency": params.get("agency", ""),
+            "parts": ", ".join(parts),
+        }
+    params["date"] = _day(params.get("date"))
+    template = REMINDER_TEXT.get(reminder.kind)
+    if template is None:
+        return reminder.get_kind_display()
+    try:
+        return str(template) % params
+    except (KeyError, TypeError, ValueError):
+        return reminder.legacy_text or reminder.get_kind_display()

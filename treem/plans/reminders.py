@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
-from django.utils.translation import pgettext, pgettext_lazy
+from django.utils.translation import pgettext
 
 from treem.accounts.models import Assignment, Role
 from treem.audit.services import record
@@ -30,7 +30,9 @@ from .models import (
     Task,
     TaskAgency,
     TaskStatus,
+    reminder_text,
 )
+from .selectors import task_rows
 from .succession import predecessors_closure
 
 log = logging.getLogger(__name__)
@@ -42,58 +44,6 @@ def _reporters(agency_ids, on: date) -> list:
         .filter(role=Role.AGENCY_REPORTER, agency__in=agency_ids, user__is_active=True)
         .select_related("user", "agency")
     )
-
-
-# What each reminder says, filled in from Reminder.params when it is shown (in the reader's language): nothing is
-# stored as a sentence. Dates are kept ISO in params and shown dd/mm/yyyy.
-REMINDER_TEXT = {
-    ReminderKind.ROUND_DUE: pgettext_lazy(
-        "plans", "%(agency)s: the report “%(round)s” is due on %(date)s (in %(n)s days)."
-    ),
-    ReminderKind.ROUND_OVERDUE: pgettext_lazy(
-        "plans",
-        "%(agency)s: the report “%(round)s” was due on %(date)s and has not been submitted; "
-        "submit it now (it will be counted late).",
-    ),
-    ReminderKind.RETURNED: pgettext_lazy(
-        "plans", "%(agency)s: the report “%(round)s” was returned for correction: %(note)s"
-    ),
-}
-
-
-def _day(value) -> str:
-    try:
-        return date.fromisoformat(value).strftime("%d/%m/%Y")
-    except (TypeError, ValueError):
-        return str(value or "")
-
-
-def reminder_text(reminder: Reminder) -> str:
-    """The reminder as a sentence in the active language; an old row that could not be converted shows its text."""
-    params = dict(reminder.params or {})
-    if not params:
-        return reminder.legacy_text or reminder.get_kind_display()
-    if reminder.kind in (ReminderKind.TASK_DUE, ReminderKind.TASK_OVERDUE):
-        parts = []
-        if params.get("overdue"):
-            parts.append(pgettext("plans", "%(n)s tasks overdue") % {"n": params["overdue"]})
-        if params.get("approaching"):
-            parts.append(
-                pgettext("plans", "%(n)s tasks due by %(d)s")
-                % {"n": params["approaching"], "d": _day(params.get("first"))}
-            )
-        return pgettext("plans", "%(agency)s: %(parts)s.") % {
-            "agency": params.get("agency", ""),
-            "parts": ", ".join(parts),
-        }
-    params["date"] = _day(params.get("date"))
-    template = REMINDER_TEXT.get(reminder.kind)
-    if template is None:
-        return reminder.get_kind_display()
-    try:
-        return str(template) % params
-    except (KeyError, TypeError, ValueError):
-        return reminder.legacy_text or reminder.get_kind_display()
 
 
 def _deliver(user, key: str, kind: str, params: dict, *, round_=None, task=None, due=None) -> bool:
@@ -151,8 +101,6 @@ def _round_reminders(today: date) -> int:
 def _task_reminders(today: date) -> int:
     """One summary a day per agency with overdue tasks or tasks due soon (as listed: within
     schedule.APPROACHING_DAYS), not one message per task."""
-    from .selectors import task_rows
-
     reporters = Assignment.objects.valid_on(today).filter(role=Role.AGENCY_REPORTER, agency__isnull=False)
     per_agency: dict[int, dict] = {}
     for agency_id in set(reporters.values_list("agency_id", flat=True)):

@@ -37,6 +37,8 @@ from .models import (
     TaskAgency,
     TimelinessRule,
 )
+from .reminders import notify_returned
+from .selectors import chain_down
 from .services import _attach, _decimal, require_edit
 from .succession import is_current, predecessors_closure, responsible_now
 
@@ -84,38 +86,6 @@ def counted_on_time(submission: Submission) -> bool | None:
     if submission.counted_at is None:
         return None
     return is_on_time(submission.counted_at, submission.round.deadline)
-
-
-def event_text(event: SubmissionEvent) -> str:
-    """What the system says about a history line, rendered in the reader's language from the stored facts."""
-    if event.kind in (EventKind.SUBMITTED, EventKind.RESUBMITTED):
-        if event.counted:
-            return pgettext("plans", "This submission's time counts.")
-        counted_at = (event.params or {}).get("counted_at")
-        if counted_at:
-            moment = timezone.localtime(datetime.fromisoformat(counted_at))
-            return pgettext("plans", "The first submission's time (%(t)s) still counts.") % {
-                "t": moment.strftime("%d/%m/%Y %H:%M")
-            }
-    if event.kind == EventKind.DEADLINE and event.deadline:
-        return pgettext("plans", "Deadline changed to %(d)s") % {"d": event.deadline.strftime("%d/%m/%Y")}
-    return ""
-
-
-def chain_down(document: Document, province=None) -> list[Document]:
-    """The document and every document implementing it (transitively), within a province when given."""
-    found = {document.pk: document}
-    frontier = [document]
-    while frontier:
-        node = frontier.pop()
-        children = node.implemented_by.all()
-        if province is not None:
-            children = children.filter(Q(province=province) | Q(province__isnull=True))
-        for child in children:
-            if child.pk not in found:
-                found[child.pk] = child
-                frontier.append(child)
-    return list(found.values())
 
 
 def default_expected_agencies(document: Document, province, on: date) -> list[Agency]:
@@ -253,6 +223,15 @@ def _event(submission, kind, actor, at=None, **extra) -> SubmissionEvent:
 def submission_start(*, actor, round_: ReportingRound, agency: Agency) -> Submission:
     """Start the agency's report for the round (a draft). A second one is refused with SubmissionExists, and the
     refusal is recorded on the existing submission; nothing already saved changes."""
+    return submission_start_and_save(actor=actor, round_=round_, agency=agency)
+
+
+def submission_start_and_save(
+    *, actor, round_: ReportingRound, agency: Agency, text: str | None = None, figures: dict | None = None, files=()
+) -> Submission:
+    """Start the agency's report and save its first text, figures and files in one transaction (the API's POST): a
+    refused save (a target the agency does not report on, a figure that is not a number) leaves nothing started. A
+    second report for the round is refused with SubmissionExists, the refusal recorded on the existing one."""
     forbid_unless(scope_for(actor), may_report_for(actor, agency))
     if not round_.expected.filter(agency=agency).exists():
         raise ValidationError(pgettext("plans", "%(a)s is not expected to report in this round.") % {"a": agency.name})
@@ -260,9 +239,13 @@ def submission_start(*, actor, round_: ReportingRound, agency: Agency) -> Submis
         raise ValidationError(pgettext("plans", "This round is closed."))
     existing = Submission.objects.filter(round=round_, agency=agency).first()
     if existing is None:
-        try:
-            with transaction.atomic():
-                submission = Submission.objects.create(round=round_, agency=agency, created_by=_user(actor))
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    submission = Submission.objects.create(round=round_, agency=agency, created_by=_user(actor))
+            except IntegrityError:  # another request created it at the same moment
+                existing = Submission.objects.get(round=round_, agency=agency)
+            else:
                 _event(submission, EventKind.CREATED, actor, deadline=round_.deadline)
                 record(
                     actor,
@@ -271,9 +254,11 @@ def submission_start(*, actor, round_: ReportingRound, agency: Agency) -> Submis
                     unit=round_.province,
                     summary={"round": str(round_.pk), "agency": agency.pk},
                 )
+                if text or figures or files:
+                    submission = submission_save(
+                        actor=actor, submission=submission, text=text, figures=figures, files=files
+                    )
                 return submission
-        except IntegrityError:  # another request created it at the same moment
-            existing = Submission.objects.get(round=round_, agency=agency)
     with transaction.atomic():
         _event(existing, EventKind.REFUSED, actor, deadline=round_.deadline)
         record(
@@ -421,8 +406,6 @@ def submission_return(*, actor, submission: Submission, note: str) -> Submission
     submission.save()
     _event(submission, EventKind.RETURNED, actor, deadline=submission.round.deadline, note=note.strip())
     record(actor, "plans.submission.return", submission, unit=submission.round.province, summary={"note": note[:300]})
-    from .reminders import notify_returned
-
     transaction.on_commit(lambda: notify_returned(submission.pk))
     return submission
 

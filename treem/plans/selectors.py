@@ -37,6 +37,22 @@ from .succession import predecessors_closure, successors_map
 C = Capability
 
 
+def chain_down(document: Document, province=None) -> list[Document]:
+    """The document and every document implementing it (transitively), within a province when given."""
+    found = {document.pk: document}
+    frontier = [document]
+    while frontier:
+        node = frontier.pop()
+        children = node.implemented_by.all()
+        if province is not None:
+            children = children.filter(Q(province=province) | Q(province__isnull=True))
+        for child in children:
+            if child.pk not in found:
+                found[child.pk] = child
+                frontier.append(child)
+    return list(found.values())
+
+
 def _require(scope: Scope, cap: str) -> None:
     if not scope.has(cap):
         raise NotAllowed
@@ -119,8 +135,6 @@ def reported_years(tasks) -> dict[tuple, set[tuple[int, int]]]:
     """{(document id, agency id): {(year, reporting agency id)}} for which the agency's report was received in a
     round whose cascade contains the document: the yearly report covers the agency's yearly tasks of that year.
     The agencies an agency succeeded count as reported too."""
-    from .rounds import chain_down
-
     documents = {t.document_id for t in tasks}
     provinces = {t.document.province_id for t in tasks if t.document.province_id}
     result: dict[tuple, set[int]] = {}

@@ -21,6 +21,7 @@ from treem.core.models import Job
 from treem.geo.models import Unit, UnitLevel, UnitSystem
 
 from . import schedule, selectors
+from .consolidation import consolidation_start
 from .forms import (
     DocumentForm,
     ReturnForm,
@@ -28,6 +29,7 @@ from .forms import (
     RoundEditForm,
     RoundForm,
     SubmissionForm,
+    TargetForm,
     TaskScheduleForm,
     TaskUpdateForm,
     UploadForm,
@@ -60,7 +62,14 @@ from .rounds import (
     submission_start,
     targets_for,
 )
-from .services import document_update, may_report_on_task, require_edit, task_update_create
+from .services import (
+    document_update,
+    may_report_on_task,
+    require_edit,
+    target_update,
+    task_set_schedule,
+    task_update_create,
+)
 from .succession import successors_map
 
 C = Capability
@@ -263,9 +272,6 @@ def document_edit(request, pk):
 
 @login_required
 def target_edit(request, pk):
-    from .forms import TargetForm
-    from .services import target_update
-
     target = _get(selectors.targets_visible_to(request.user), pk=pk)
     document = target.document
     require_edit(request.user, document.province)
@@ -495,8 +501,6 @@ def task_detail(request, pk):
 @login_required
 @require_POST
 def task_schedule(request, pk):
-    from .services import task_set_schedule
-
     task = _get(selectors.tasks_visible_to(request.user), pk=pk)
     form = TaskScheduleForm(request.POST)
     if form.is_valid():
@@ -700,8 +704,6 @@ def round_compare(request, pk):
 @login_required
 @require_POST
 def round_consolidate(request, pk):
-    from .consolidation import consolidation_start
-
     round_ = _get(selectors.rounds_visible_to(request.user), pk=pk)
     job = consolidation_start(actor=request.user, round_=round_)
     return redirect(reverse("plans:round", args=[round_.pk]) + f"?job={job.pk}#consolidate")

@@ -18,7 +18,7 @@ from treem.registry.quality.export import write_xlsx
 
 from . import retention, selectors, services
 from .forms import AccessRequestForm, RetentionRuleForm
-from .models import RetentionRule
+from .models import ProcessingActivity, RetentionRule
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PROCESSING_COLUMNS = ["purpose", "legal_basis", "data_subjects", "basic_data", "sensitive_data", "recipients",
@@ -38,7 +38,6 @@ def processing(request):
 def processing_export(request):
     """The record of processing as a spreadsheet (it holds no personal data, so it is not encrypted)."""
     activities = list(selectors.processing_record(request.user))
-    from .models import ProcessingActivity
 
     headers = [str(ProcessingActivity._meta.get_field(name).verbose_name).capitalize() for name in PROCESSING_COLUMNS]
     out = io.BytesIO()

@@ -17,12 +17,12 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from treem.access import Capability, scope_for
-from treem.api.guards import CheckedLookupMixin, query_uuid
-from treem.api.read_log import LoggedListMixin, LoggedReadMixin
+from treem.audit.read_log import LoggedListMixin, LoggedReadMixin
 from treem.audit.services import record_list, record_view
-from treem.cases.selectors import cases_for_child_visible_to
+from treem.core.guards import CheckedLookupMixin, query_uuid
 from treem.core.text import fold
 from treem.geo.models import Unit, UnitLevel, UnitSystem
+from treem.registry.extensions import cases_of_child
 
 from . import selectors, services
 from .models import (
@@ -40,6 +40,7 @@ from .models import (
     Sex,
     YesNoUnknown,
 )
+from .quality.dates import parse_date
 from .quality.text import normalize_phone
 from .selectors import AGE_BANDS, QUALITY_FILTERS, STATUS_FILTERS, ChildFilters
 
@@ -152,7 +153,7 @@ class ChildSerializer(serializers.ModelSerializer):
     def get_source(self, child) -> str:
         case_visible = False
         if child.source == ChildSource.CASE_INTAKE and (request := self.context.get("request")) is not None:
-            case_visible = cases_for_child_visible_to(request.user, child).exists()
+            case_visible = cases_of_child(request.user, child).exists()
         return selectors.source_shown(child, case_visible=case_visible)
 
     def get_circumstances(self, child) -> list[str]:
@@ -213,8 +214,6 @@ def _commune(code: str | None) -> Unit:
 
 
 def _date(value):
-    from .quality.dates import parse_date
-
     if not value:
         return None
     try:

@@ -36,11 +36,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from treem.access import Capability, forbid_unless, scope_for
+from treem.accounts.models import User
 from treem.audit.services import changes as audit_changes
 from treem.audit.services import record, record_many
 from treem.core import bulk
 from treem.core.faults import checkpoint
 from treem.core.formats import format_date, format_number
+from treem.core.jobs import job_progress, job_start, usable_connection
 from treem.core.text import fold
 from treem.geo.models import Unit
 
@@ -58,6 +60,7 @@ from .models import (
 )
 from .parallel import validate_rows
 from .quality import columns as cols
+from .quality.ethnicity import find_ethnic_group
 from .quality.export import write_rejected_rows, write_xlsx
 from .quality.personal_id import check_personal_id
 from .quality.rows import validate_row
@@ -619,8 +622,6 @@ def _require_edit(actor, commune: Unit) -> None:
 
 
 def _quality(values: dict) -> list[str]:
-    from .quality.ethnicity import find_ethnic_group
-
     flags = [f.code for f in check_personal_id(values.get("personal_id") or "", values.get("sex"),
                                                values.get("birth_date")) if f.code not in IGNORED_FINDINGS]
     if values.get("ethnicity") and find_ethnic_group(values["ethnicity"]) is None:
@@ -883,8 +884,6 @@ def batch_preview_start(*, actor, batch: ImportBatch, request=None) -> ImportBat
     _require_edit(actor, batch.commune)
     background = batch.size > background_above_bytes()
     if background:
-        from treem.core.jobs import job_start
-
         batch.status = ImportStatus.PREVIEWING
         batch.job = job_start(actor=actor, kind="registry.import.preview", params={"batch_id": str(batch.pk)},
                               runner="treem.registry.importing.run_preview", unit=batch.commune)  # runs on commit
@@ -922,7 +921,6 @@ def batch_commit_start(*, actor, batch: ImportBatch, request=None) -> ImportBatc
         raise ImportProblem(_("This file has not been checked yet, or was already saved."))
     if batch.size <= background_above_bytes():
         return batch_commit(batch, actor=actor, request=request)
-    from treem.core.jobs import job_start
 
     with transaction.atomic():
         batch.status = ImportStatus.COMMITTING
@@ -938,7 +936,6 @@ def batch_commit_start(*, actor, batch: ImportBatch, request=None) -> ImportBatc
 def _progress_for(job):
     if job is None:
         return None
-    from treem.core.jobs import job_progress
 
     def progress(done: int, total: int) -> None:
         job_progress(job, done, total, _("Checked %(done)s of %(total)s rows") % {"done": done, "total": total})
@@ -990,8 +987,6 @@ def batch_commit(batch: ImportBatch, *, actor, job=None, request=None) -> Import
         plan = _commit_plan(lambda: plan_import(table, batch.commune, overrides=batch.header_overrides,
                                                 content=content, progress=_progress_for(job)))
         if job is not None:
-            from treem.core.jobs import job_progress
-
             job_progress(job, len(plan.rows), len(plan.rows), _("Saving to the register"))
         summary = write_plan(plan, actor=actor, commune=batch.commune, batch=batch)
         batch.status, batch.summary, batch.report = ImportStatus.COMMITTED, summary, plan.report()
@@ -1018,8 +1013,6 @@ def rejected_rows_xlsx(batch: ImportBatch) -> bytes:
 
 
 def _actor(job):
-    from treem.accounts.models import User
-
     return User.objects.get(pk=job.actor_id)
 
 
@@ -1031,7 +1024,6 @@ def run_preview(job, batch_id: str) -> dict:
         batch_preview(batch, job=job)
     except Exception:
         logger.exception("checking import batch %s failed", batch.pk)
-        from treem.core.jobs import usable_connection
 
         usable_connection()  # the database may have cut the connection
         ImportBatch.objects.filter(pk=batch.pk).update(
@@ -1047,8 +1039,6 @@ def run_commit(job, batch_id: str) -> dict:
     save" with the error, and the person can try again. The error is raised again so the job is marked failed.
     Run again after a save that did commit (the worker stopped before marking the job done), it finds the batch
     saved and finishes without writing."""
-    from treem.core.jobs import usable_connection
-
     batch = ImportBatch.objects.select_related("commune").get(pk=batch_id)
     try:
         batch_commit(batch, actor=_actor(job), job=job)

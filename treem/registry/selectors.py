@@ -9,7 +9,9 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from treem.access import Capability, scope_for
+from treem.audit import registry
 from treem.audit.models import AuditEvent
+from treem.audit.rendering import present
 from treem.core.ages import AGE_BAND_LABELS, age_band_bounds
 from treem.core.text import clean, fold
 from treem.geo.models import Unit, UnitLevel, UnitSystem
@@ -28,6 +30,7 @@ from .models import (
     ImportBatch,
     Measurement,
 )
+from .quality.text import normalize_name, normalize_phone
 
 
 def children_visible_to(user, capability: str = Capability.VIEW_CHILDREN, *, incoming: bool = True):
@@ -256,9 +259,6 @@ def child_history(user, child: Child, limit: int = 200, *, case_visible: bool = 
     (treem.audit.rendering). The events of the cases module (a provisional record made from a report) show no details
     and read as an ordinary addition without `case_visible`. Reads of the record are not part of its history."""
     from django.utils.translation import gettext as _
-
-    from treem.audit import registry
-    from treem.audit.rendering import present
 
     about_child = Q(object_type="registry.child", object_id=str(child.pk))
     if child.import_batch_id:  # created or updated by an import: the import's own event
@@ -524,8 +524,6 @@ def household_offer(user, *, commune: Unit, carer_name: str, carer_phone: str) -
     commune with the same folded name and the same phone, whose household (hers, or that of the children she cares
     for) the new child may join. None without both a name and a valid phone, or when the reader may not edit the
     commune's register."""
-    from .quality.text import normalize_name, normalize_phone
-
     name = normalize_name(carer_name or "")
     phone, problem = normalize_phone(carer_phone or "")
     if not name or not phone or problem:

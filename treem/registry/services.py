@@ -46,6 +46,7 @@ from .quality.ethnicity import find_ethnic_group
 from .quality.personal_id import check_personal_id, normalize_personal_id
 from .quality.sex import parse_sex
 from .quality.text import clean_text, normalize_name, normalize_phone
+from .selectors import children_visible_to
 
 EDIT = Capability.EDIT_CHILDREN
 
@@ -203,8 +204,6 @@ def personal_id_in_use(personal_id: str, exclude_pk=None) -> bool:
 def personal_id_taken(actor, personal_id: str, exclude_pk=None) -> str:
     """Why this number cannot be given to a child: another child (not merged, not in error) already carries it.
     The other child is named only to an actor who may see her. "" when the number is free (or empty)."""
-    from .selectors import children_visible_to
-
     if not personal_id:
         return ""
     holders = _id_holders(personal_id, exclude_pk)

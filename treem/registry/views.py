@@ -19,14 +19,14 @@ from django.views.decorators.http import require_POST
 
 from treem.access import Capability, forbid_unless, scope_for
 from treem.audit.services import record, record_view
-from treem.cases.selectors import cases_for_child_visible_to
 from treem.core import uploads
 from treem.core.collation import unit_order
 from treem.core.exceptions import NotAllowed
 from treem.core.jobs import job_to_show
+from treem.core.paging import paginate
 from treem.core.text import fold
 from treem.geo.models import Unit, UnitLevel, UnitSystem
-from treem.web.views import paginate
+from treem.registry.extensions import cases_of_child
 
 from . import access, importing, selectors, services
 from .forms import (
@@ -59,6 +59,7 @@ from .models import (
     Sex,
 )
 from .quality import columns as cols
+from .quality.dates import age_on, parse_date
 from .quality.export import write_import_template
 from .selectors import AGE_BANDS, ChildFilters
 
@@ -96,8 +97,6 @@ def _form_errors(form, exc: ValidationError) -> None:
 
 
 def _parse_day(value: str) -> date | None:
-    from .quality.dates import parse_date
-
     try:
         return parse_date(value) if value else None
     except ValueError:
@@ -292,10 +291,9 @@ def child_detail(request, pk):
     can_edit = _can_edit(request.user, child.commune)
     groups = list(selectors.groups_in_force())
     today = timezone.localdate()
-    from .quality.dates import age_on
 
     # Cases appear only to those who may open them and know the child by name there (cases.selectors decides).
-    cases = list(cases_for_child_visible_to(request.user, child))
+    cases = list(cases_of_child(request.user, child))
     return render(request, "registry/child_detail.html", {
         "child": child, "can_edit": can_edit and child.status not in (ChildStatus.MERGED,),
         "source": ChildSource(selectors.source_shown(child, case_visible=bool(cases))).label,
@@ -322,7 +320,6 @@ def child_print(request, pk):
     except (Child.DoesNotExist, ValidationError, ValueError):
         raise Http404 from None
     record_view(request.user, child, unit=child.commune, request=request, what="print")
-    from .quality.dates import age_on
 
     return render(request, "registry/child_print.html", {
         "child": child, "age": age_on(child.birth_date, timezone.localdate()), "printed_at": timezone.now(),
@@ -835,7 +832,6 @@ def household_detail(request, pk):
             return redirect("registry:household", pk=household.pk)
     if request.method != "POST":
         record_view(request.user, household, unit=household.commune, request=request)
-    from .quality.dates import age_on
 
     today = timezone.localdate()
     return render(request, "registry/household_detail.html", {

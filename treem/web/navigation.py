@@ -4,7 +4,6 @@ Each treem app may declare its own entries in `<app>/nav.py` as `MODULES = [Modu
 foundation's, in app order.
 """
 
-from dataclasses import dataclass
 from functools import cache
 from importlib import import_module
 
@@ -13,17 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from treem.access import Capability
-
-
-@dataclass(frozen=True)
-class Module:
-    url_name: str
-    label: str
-    capability: str
-    description: str = ""
-    short: str = ""  # the menu's label, a word or two so that the desktop menu stays on one line
-    staff_only: bool = False  # Django's admin lets in staff accounts only: no entry that would turn the user away
-
+from treem.core.menu import Module
 
 MODULES: list[Module] = [
     Module("web:units", _("Administrative units"), Capability.VIEW_UNITS,

@@ -1,11 +1,9 @@
 import contextlib
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.http import urlencode
 
 from treem.access import READ_ONLY, Capability, scope_for
 from treem.accounts.models import AgencyKind, Role
@@ -20,14 +18,10 @@ from treem.accounts.selectors import (
 from treem.core.collation import ViOrder, unit_order
 from treem.core.exceptions import NotAllowed
 from treem.core.formats import format_date
+from treem.core.paging import paginate
+from treem.core.text import fold
 from treem.geo.models import Unit, UnitLevel, UnitSystem
 from treem.geo.selectors import ancestors, communes_of, converted, legacy_sources
-
-
-def paginate(request, qs, per_page=50):
-    page = Paginator(qs, per_page).get_page(request.GET.get("page"))
-    params = {k: v for k, v in request.GET.items() if k != "page" and v}
-    return page, (urlencode(params) + "&") if params else ""
 
 
 def _grant_rows(user):
@@ -89,8 +83,6 @@ def agencies(request):
     show_all = request.GET.get("all") == "1"
     qs = agencies_visible_to(request.user, on=None if show_all else timezone.localdate())
     if q:
-        from treem.core.text import fold
-
         qs = qs.filter(name_folded__contains=fold(q))
     if kind:
         qs = qs.filter(kind=kind)

@@ -5,7 +5,9 @@ from decimal import Decimal
 from django import template
 from django.utils.translation import pgettext
 
+from treem.access import Capability, scope_for
 from treem.core.formats import format_number, format_percent
+from treem.plans.models import SubmissionStatus
 
 register = template.Library()
 
@@ -72,8 +74,6 @@ def status_class(status) -> str:
 
 @register.filter
 def status_label(status) -> str:
-    from treem.plans.models import SubmissionStatus
-
     if status == "missing":
         return pgettext("plans", "Not submitted")
     return SubmissionStatus(status).label if status in SubmissionStatus.values else status
@@ -106,8 +106,6 @@ def percent(value) -> str:
 
 @register.inclusion_tag("plans/_subnav.html", takes_context=True)
 def plans_nav(context, active=""):
-    from treem.access import Capability, scope_for
-
     scope = scope_for(context["request"].user)
     return {
         "active": active,

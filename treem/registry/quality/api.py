@@ -13,11 +13,12 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from treem.access import Capability, scope_for
-from treem.api.guards import CheckedLookupMixin, query_uuid
-from treem.api.read_log import LoggedReadMixin
+from treem.audit.read_log import LoggedReadMixin
+from treem.core.guards import CheckedLookupMixin, query_uuid
 from treem.geo.models import UnitSystem
 
 from . import selectors, services
+from .findings import KINDS
 from .models import Correction, CorrectionStatus, DuplicatePair, Finding, PairStatus
 
 VIEW, EDIT = Capability.VIEW_CHILDREN, Capability.EDIT_CHILDREN
@@ -50,8 +51,6 @@ class FindingSerializer(serializers.ModelSerializer):
                   "detected_at", "resolved_at", "open"]
 
     def get_label(self, obj) -> str:
-        from .findings import KINDS
-
         kind = KINDS.get(obj.code)
         return str(kind.label) if kind else obj.code
 

@@ -24,6 +24,8 @@ from django.utils.translation import gettext as _
 
 from treem.geo.models import Unit
 from treem.registry.models import Child, ChildCarer, ChildStatus
+from treem.registry.selectors import likely_duplicates
+from treem.registry.services import check_birth_date, normalise_child, personal_id_taken
 
 from . import columns as cols
 from .dates import format_date
@@ -153,8 +155,6 @@ def parse_fact(field: str, raw: Any) -> tuple[str, str]:
     if field in ("full_name", "carer_name"):
         return normalize_name(raw), ""
     if field == "birth_date":
-        from treem.registry.services import check_birth_date
-
         born, problem = check_birth_date(raw)
         return (born.isoformat(), "") if born else ("", problem)
     if field == "sex":
@@ -267,8 +267,6 @@ def id_warnings(personal_id: str, sex: str, birth_date: str) -> list[str]:
 
 
 def _create_entry(number: int, verified: dict, printed: dict, police: str) -> dict:
-    from treem.registry.services import normalise_child
-
     data, errors = {}, []
     for field in FACTS:
         raw = verified[field] if _cell_text(verified[field]) and not _is_confirmation(verified[field]) \
@@ -293,9 +291,6 @@ def check_review(review: list[dict], *, actor, commune: Unit) -> list[dict]:
     """Check a review against the register, as the actor sees it: a verified ID another child already carries is an
     error (that change cannot be applied); a new row that may be a child already on the register is a warning (the
     officer decides)."""
-    from treem.registry.selectors import likely_duplicates
-    from treem.registry.services import personal_id_taken
-
     for entry in review:
         if entry["kind"] == "update":
             for change in entry["changes"]:

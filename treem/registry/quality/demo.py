@@ -20,6 +20,7 @@ from treem.audit.services import record
 from treem.core.actors import SYSTEM
 from treem.geo.models import Unit, UnitLevel, UnitSystem
 from treem.registry.models import CarerRelation, Child, ChildCarer, ChildStatus
+from treem.registry.synthetic_load import legacy_province_code
 
 from . import duplicates, findings
 from .dates import format_date
@@ -60,8 +61,6 @@ def _respell(name: str) -> str | None:
 def population_rows(commune: Unit, seed: int) -> list[list]:
     """The commune's children as the population database would hold them: every ID present and well formed, and a
     few facts the register got wrong (day and month swapped, spelling of the name), plus people not on the register."""
-    from treem.registry.synthetic_load import legacy_province_code
-
     rng = random.Random(seed)  # noqa: S311 - synthetic data
     province_code = legacy_province_code(commune)
     links = ChildCarer.objects.select_related("carer").order_by("-primary", "pk")

@@ -17,6 +17,7 @@ from typing import Any, BinaryIO
 
 import xlsxwriter
 
+from .columns import CANONICAL_FIELDS, FIELD_LABELS, REQUIRED_FIELDS
 from .dates import format_date
 
 _DANGEROUS_FIRST = ("=", "+", "-", "@", "\t", "\r")
@@ -235,8 +236,6 @@ def write_import_template(stream: BinaryIO) -> None:
     header saying how to fill it, drop-down lists for sex and yes/no columns, and every column kept as text: Excel
     would drop a personal ID's leading 0, and would read 05/09/2019 as 9 May on a computer set to English; typed as
     text, the importer reads it day first. One sheet, so the importer can only pick that one."""
-    from .columns import CANONICAL_FIELDS, FIELD_LABELS, REQUIRED_FIELDS
-
     workbook = xlsxwriter.Workbook(stream, {"in_memory": True})
     sheet = workbook.add_worksheet("Danh sách")
     bold = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#E8F0EC"})

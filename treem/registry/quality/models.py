@@ -55,7 +55,7 @@ class Finding(models.Model):
 
     @property
     def text(self) -> str:
-        from .findings import finding_text
+        from .findings import finding_text  # findings (the catalogue of checks) imports these models
 
         return finding_text(self.code, self.params, self.legacy_text)
 

@@ -13,11 +13,13 @@ from django.db.models.functions import Cast, NullIf
 
 from treem.access import Capability, scope_for
 from treem.core.collation import unit_order
+from treem.core.formats import format_percent
 from treem.geo.models import Unit, UnitLevel, UnitSystem
 from treem.registry import selectors as registry
 from treem.registry.models import Child
 
 from .findings import CATEGORIES, CATEGORY_LABELS, KINDS
+from .linkage import display
 from .models import (
     CleaningRound,
     CommuneSummary,
@@ -214,8 +216,6 @@ def merged_history(user, child: Child) -> list:
 
 
 def _shown(value) -> str:
-    from .linkage import display
-
     if value in (None, ""):
         return "—"
     text = str(value)
@@ -225,8 +225,6 @@ def _shown(value) -> str:
 def _describe_merge(event) -> None:
     """Readable lines for the events this module writes on children (the registry's history shows raw keys)."""
     from django.utils.translation import gettext as _
-
-    from treem.core.formats import format_percent
 
     summary = event.summary or {}
     verb = event.action.rsplit(".", 1)[-1]

@@ -25,6 +25,7 @@ from treem.core.jobs import job_start
 from treem.core.text import fold
 from treem.geo.models import Unit, UnitLevel, UnitSystem
 from treem.registry import services as registry
+from treem.registry.importing import background_above_bytes
 from treem.registry.models import (
     Carer,
     CarerRelation,
@@ -329,7 +330,6 @@ def linkage_start(*, actor, commune: Unit, filename: str, content: bytes, reques
     require_edit(actor, commune)
     if not content:
         raise ValidationError(_("The file is empty."))
-    from treem.registry.importing import background_above_bytes
 
     records = None
     if len(content) <= background_above_bytes():  # a large extract is read by the job only, not in the request

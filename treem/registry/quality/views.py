@@ -32,11 +32,11 @@ from treem.core.collation import unit_order
 from treem.core.formats import format_date, parse_decimal_vi
 from treem.core.jobs import job_to_show
 from treem.core.models import Job
+from treem.core.paging import paginate
 from treem.geo.models import Unit, UnitLevel
 from treem.registry import selectors as registry_selectors
 from treem.registry.models import Child, ChildStatus
 from treem.registry.services import VersionConflict
-from treem.web.views import paginate
 
 from . import cleaning, selectors, services
 from .findings import CATEGORIES, CATEGORY_LABELS, KINDS, stale_months

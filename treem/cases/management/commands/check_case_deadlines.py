@@ -3,7 +3,9 @@ every 15 minutes or so; each alert is raised once)."""
 
 from django.core.management.base import BaseCommand
 
-from treem.cases.deadlines import check_deadlines
+from treem.cases.deadlines import check_deadlines, refresh_deadlines
+from treem.cases.models import OPEN_STAGES, Case
+from treem.core.calendar import current_calendar
 
 
 class Command(BaseCommand):
@@ -15,10 +17,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, refresh=False, **options):
         if refresh:
-            from treem.cases.deadlines import refresh_deadlines
-            from treem.cases.models import OPEN_STAGES, Case
-            from treem.core.calendar import current_calendar
-
             calendar = current_calendar()
             cases = Case.objects.filter(stage__in=OPEN_STAGES)
             for case in cases.iterator():

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from rest_framework.authtoken.models import Token
 
 from treem.accounts.models import Assignment, Role, User
-from treem.api.tokens import issue_token
+from treem.accounts.tokens import issue_token
 from treem.audit.services import record
 from treem.core.actors import SYSTEM
 from treem.geo.models import Unit, UnitLevel, UnitSystem
