@@ -28,13 +28,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import xlsxwriter
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from treem.audit.services import record
-
 from . import uploads
+from .auditing import record
+from .jobs import job_progress, job_start, usable_connection
 from .models import ImportRun, ImportStage
 
 logger = logging.getLogger(__name__)
@@ -136,8 +138,6 @@ class Step:
 
     def progress(self, done: int, total: int, message: str = "") -> None:
         if self.job is not None:
-            from .jobs import job_progress
-
             job_progress(self.job, done, total, message)
 
 
@@ -156,6 +156,10 @@ class Importer:
 
     def require(self, actor, unit) -> None:
         raise NotImplementedError
+
+    def lock(self, step: Step) -> None:
+        """Inside the commit's transaction, before the file is planned again and written: take the module's locks
+        (the commune's register, say), so that two commits of one place take turns."""
 
     def read(self, step: Step):
         raise NotImplementedError
@@ -209,8 +213,6 @@ def replan(importer: Importer, *, actor, run: ImportRun, options: dict | None = 
 
 def _plan_or_queue(importer: Importer, run: ImportRun, actor) -> None:
     if run.size > importer.background_above:
-        from .jobs import job_start
-
         run.job = job_start(actor=actor, kind=f"{importer.kind}.plan", runner="treem.core.pipeline.run_plan",
                             params={"run_id": str(run.pk)}, unit=run.unit)  # runs once the caller commits
         run.save(update_fields=["job", "updated_at"])
@@ -273,8 +275,6 @@ def commit(importer: Importer, *, actor, run: ImportRun, request=None) -> Import
         raise WrongStage(_("This file has not been checked yet, or was already saved."))
     if run.size <= importer.background_above:
         return commit_run(run, actor=actor, request=request)
-    from .jobs import job_start
-
     with transaction.atomic():
         locked = ImportRun.objects.select_for_update().get(pk=run.pk)
         move(locked, COMMITTING)
@@ -300,6 +300,7 @@ def commit_run(run: ImportRun, *, actor, job=None, plan: Plan | None = None, req
             if locked.stage == PLANNED:
                 move(locked, COMMITTING)
             step = Step(run=locked, actor=actor, job=job)
+            importer.lock(step)
             if plan is None:
                 plan = importer.plan(importer.read(step), step)
             step.progress(plan.summary()["total"], plan.summary()["total"], _("Saving"))
@@ -329,8 +330,6 @@ def commit_run(run: ImportRun, *, actor, job=None, plan: Plan | None = None, req
 
 
 def _actor(job):
-    from django.contrib.auth import get_user_model
-
     return get_user_model().objects.get(pk=job.actor_id)
 
 
@@ -344,8 +343,6 @@ def run_plan(job, run_id: str) -> dict:
         plan_run(run, actor=_actor(job), job=job)
     except Exception:
         logger.exception("reading import run %s failed", run.pk)
-        from .jobs import usable_connection
-
         usable_connection()
         ImportRun.objects.filter(pk=run.pk).exclude(stage=COMMITTED).update(
             stage=FAILED, error=_("The file could not be checked because of an unexpected error. Upload it again; "
@@ -376,8 +373,6 @@ def neutralise(value):
 def rejected_xlsx(run: ImportRun, *, actor=None, request=None, sheet_name: str = "Dòng bị từ chối") -> bytes:
     """The rejected rows as they were read, with the row number and a column 'Lỗi' with every reason. Every cell is
     written as text or number, never as a formula. Logged (the rows may hold children's data)."""
-    import xlsxwriter
-
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
     sheet = book.add_worksheet(sheet_name[:31])
