@@ -157,6 +157,13 @@ class Importer:
     def require(self, actor, unit) -> None:
         raise NotImplementedError
 
+    def failed(self, step: Step, message: str) -> None:
+        """The file could not be read or planned (or, with auto_commit, saved): the module's own record of it."""
+
+    def job_kind(self, step: str) -> str:
+        """The Job's kind for a step ("plan", "commit")."""
+        return f"{self.kind}.{step}"
+
     def lock(self, step: Step) -> None:
         """Inside the commit's transaction, before the file is planned again and written: take the module's locks
         (the commune's register, say), so that two commits of one place take turns."""
@@ -213,7 +220,7 @@ def replan(importer: Importer, *, actor, run: ImportRun, options: dict | None = 
 
 def _plan_or_queue(importer: Importer, run: ImportRun, actor) -> None:
     if run.size > importer.background_above:
-        run.job = job_start(actor=actor, kind=f"{importer.kind}.plan", runner="treem.core.pipeline.run_plan",
+        run.job = job_start(actor=actor, kind=importer.job_kind("plan"), runner="treem.core.pipeline.run_plan",
                             params={"run_id": str(run.pk)}, unit=run.unit)  # runs once the caller commits
         run.save(update_fields=["job", "updated_at"])
     else:
@@ -229,6 +236,7 @@ def plan_run(run: ImportRun, *, actor, job=None) -> ImportRun:
         plan = _read_and_plan(importer, step)
     except ImportProblem as exc:
         _fail(run, actor, str(exc))
+        importer.failed(step, str(exc))
         return run
     _keep_plan(run, plan)
     record(actor, "core.import.plan", run, unit=run.unit, summary={"kind": run.kind, **run.summary})
@@ -237,6 +245,7 @@ def plan_run(run: ImportRun, *, actor, job=None) -> ImportRun:
             commit_run(run, actor=actor, job=job, plan=None if importer.replan_on_commit else plan)
         except ImportProblem as exc:  # nothing was written; commit_run recorded the failure
             _fail(run, actor, str(exc), audit=False)
+            importer.failed(step, str(exc))
     return run
 
 
@@ -278,7 +287,7 @@ def commit(importer: Importer, *, actor, run: ImportRun, request=None) -> Import
     with transaction.atomic():
         locked = ImportRun.objects.select_for_update().get(pk=run.pk)
         move(locked, COMMITTING)
-        locked.job = job_start(actor=actor, kind=f"{importer.kind}.commit", runner="treem.core.pipeline.run_commit",
+        locked.job = job_start(actor=actor, kind=importer.job_kind("commit"), runner="treem.core.pipeline.run_commit",
                                params={"run_id": str(run.pk)}, unit=run.unit, total=run.summary.get("total", 0))
         locked.save(update_fields=["stage", "job", "updated_at"])
         record(actor, "core.import.commit_queued", locked, unit=run.unit, request=request,
@@ -344,9 +353,10 @@ def run_plan(job, run_id: str) -> dict:
     except Exception:
         logger.exception("reading import run %s failed", run.pk)
         usable_connection()
-        ImportRun.objects.filter(pk=run.pk).exclude(stage=COMMITTED).update(
-            stage=FAILED, error=_("The file could not be checked because of an unexpected error. Upload it again; "
-                                  "if this happens again, tell the administrator."))
+        message = _("The file could not be checked because of an unexpected error. Upload it again; if this happens "
+                    "again, tell the administrator.")
+        ImportRun.objects.filter(pk=run.pk).exclude(stage=COMMITTED).update(stage=FAILED, error=message)
+        importer_of(run).failed(Step(run=run, actor=None, job=job), message)
         raise
     return {"run": str(run.pk), "stage": run.stage, **({"url": run.result["url"]} if run.result.get("url") else {})}
 
