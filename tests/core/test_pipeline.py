@@ -130,6 +130,10 @@ def test_a_file_that_cannot_be_read_fails_with_its_reason(worker_x, commune_x):
     assert AuditEvent.objects.filter(action="core.import.fail", object_id=str(run.pk)).exists()
     with pytest.raises(pipeline.WrongStage):
         pipeline.commit(Holidays(), actor=worker_x, run=run)
+    with pytest.raises(pipeline.WrongStage):  # nor by a job asked to save it: it stays failed
+        pipeline.commit_run(run, actor=worker_x)
+    run.refresh_from_db()
+    assert run.stage == ImportStage.FAILED
 
 
 def test_a_writer_failure_leaves_nothing_half_written(worker_x, commune_x):

@@ -300,12 +300,14 @@ def commit_run(run: ImportRun, *, actor, job=None, plan: Plan | None = None, req
     AlreadyCommitted). The plan is made again inside the transaction unless given. Any error rolls everything back
     and the run goes back to "planned" with the error, ready to be tried again."""
     importer = importer_of(run)
+    importer.require(actor, run.unit)
     try:
         with transaction.atomic():
-            importer.require(actor, run.unit)
             locked = ImportRun.objects.select_for_update().get(pk=run.pk)
             if locked.stage == COMMITTED:
                 raise AlreadyCommitted(_("This file was already saved."))
+            if locked.stage not in (PLANNED, COMMITTING):
+                raise WrongStage(_("This file has not been checked yet, or was already saved."))
             if locked.stage == PLANNED:
                 move(locked, COMMITTING)
             step = Step(run=locked, actor=actor, job=job)
@@ -321,7 +323,7 @@ def commit_run(run: ImportRun, *, actor, job=None, plan: Plan | None = None, req
             locked.save(update_fields=["stage", "summary", "result", "rejected", "error", "updated_at"])
             record(actor, "core.import.commit", locked, unit=locked.unit, request=request,
                    summary={"kind": locked.kind, **locked.summary, "file": locked.filename, "sha256": locked.sha256})
-    except AlreadyCommitted:
+    except (AlreadyCommitted, WrongStage):  # nothing was tried: the run stays as it is
         raise
     except Exception as exc:
         message = str(exc) if isinstance(exc, ImportProblem) else _(
@@ -331,7 +333,8 @@ def commit_run(run: ImportRun, *, actor, job=None, plan: Plan | None = None, req
         run.stage, run.error = PLANNED, message
         record(actor, "core.import.fail", run, unit=run.unit, summary={"kind": run.kind, "error": message})
         raise
-    run.__dict__.update({k: getattr(locked, k) for k in ("stage", "summary", "result", "rejected", "error")})
+    for name in ("stage", "summary", "result", "rejected", "error"):
+        setattr(run, name, getattr(locked, name))
     return run
 
 
