@@ -32,6 +32,7 @@ from treem.audit.models import AuditEvent
 from treem.core.actors import SYSTEM
 from treem.core.paging import paginate
 from treem.registry import importing
+from treem.registry.imports import batches as import_batches
 from treem.registry.models import Carer, Child, ChildCarer, ImportBatch, ImportStatus
 from treem.registry.quality import columns as c
 from treem.registry.quality.__main__ import main as quality_main
@@ -358,7 +359,7 @@ def test_an_unexpected_failure_of_a_background_check_fails_the_batch(client, wor
     def broken(*args, **kwargs):
         raise RuntimeError("out of memory")
 
-    monkeypatch.setattr(importing, "plan_import", broken)
+    monkeypatch.setattr(import_batches, "plan_import", broken)  # where the batch flow finds it
     client.force_login(worker_x)
     content = xlsx_bytes(tmp_path, rows_for_file([("Lò Văn Páo", years_ago(5), "Nam", "", "", "", "", "")]))
     with django_capture_on_commit_callbacks(execute=True):
@@ -379,19 +380,19 @@ def test_a_commit_refused_in_the_background_goes_back_to_checked(commune_x, work
     job = job_start(actor=worker_x, kind="registry.import.commit", runner="treem.registry.importing.run_commit",
                     params={"batch_id": str(batch.pk)}, unit=commune_x)
     ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.COMMITTING)
-    original = importing.plan_import
+    original = import_batches.plan_import
 
     def plan_then_change(*args, **kwargs):  # the register changes between the check and the save
         plan = original(*args, **kwargs)
         Child.objects.filter(pk=duc.pk).update(version=9)
         return plan
 
-    importing.plan_import = plan_then_change
+    import_batches.plan_import = plan_then_change
     try:
         with pytest.raises(importing.ImportProblem):
             importing.run_commit(job, str(batch.pk))
     finally:
-        importing.plan_import = original
+        import_batches.plan_import = original
     batch.refresh_from_db()
     assert batch.status == ImportStatus.PREVIEWED and "Chưa có gì được lưu" in batch.error
 

@@ -18,6 +18,7 @@ from treem.audit.models import AuditEvent
 from treem.core.actors import SYSTEM
 from treem.registry import importing
 from treem.registry import services as registry
+from treem.registry.imports import planner as import_planner
 from treem.registry.models import Child, Household, ImportBatch
 
 pytestmark = pytest.mark.skipif(
@@ -133,7 +134,7 @@ def test_two_saves_of_the_same_new_number_at_once_keep_one(commune_x, monkeypatc
 
 
 def test_two_imports_in_two_communes_cannot_both_take_one_new_number(commune_x, commune_y, monkeypatch):
-    race = _slowed(importing, "_elsewhere", monkeypatch)
+    race = _slowed(import_planner, "_elsewhere", monkeypatch)
     outcomes, on_register = _run_at_once((_import, commune_x, "Lò Thị Xuân"), (_import, commune_y, "Lò Thị Yến"))
     assert race.staged is not None, "the two writers never met: the race was not staged"
     assert outcomes == ["refused", "saved"]
@@ -142,7 +143,7 @@ def test_two_imports_in_two_communes_cannot_both_take_one_new_number(commune_x, 
 
 def test_an_import_and_a_single_save_cannot_both_take_one_new_number(commune_x, commune_y, monkeypatch):
     # The import's check and the single save's check meet at the same race.
-    race = _slowed(importing, "_elsewhere", monkeypatch)
+    race = _slowed(import_planner, "_elsewhere", monkeypatch)
     _slowed(registry, "personal_id_taken", monkeypatch, race)
     outcomes, on_register = _run_at_once((_import, commune_x, "Lò Thị Xuân"), (_create, commune_y, "Lò Thị Yến"))
     assert race.staged is not None, "the two writers never met: the race was not staged"
@@ -152,7 +153,7 @@ def test_an_import_and_a_single_save_cannot_both_take_one_new_number(commune_x, 
 
 def test_an_import_and_a_single_save_in_one_commune_take_turns(commune_x, monkeypatch):
     # The save adds a child to the commune the import holds: the two must not wait for each other in a circle.
-    race = _slowed(importing, "_elsewhere", monkeypatch)
+    race = _slowed(import_planner, "_elsewhere", monkeypatch)
     _slowed(registry, "personal_id_taken", monkeypatch, race)
     outcomes, on_register = _run_at_once((_import, commune_x, "Lò Thị Xuân"), (_create, commune_x, "Lò Thị Yến"))
     assert race.staged is not None, "the two writers never met: the race was not staged"

@@ -141,3 +141,45 @@ class PreparedFile(models.Model):
 
     def is_expired(self, now=None) -> bool:
         return self.expires_at <= (now or timezone.now())
+
+
+class ImportStage(models.TextChoices):
+    """The states of an upload in the import pipeline (treem.core.pipeline)."""
+
+    UPLOADED = "uploaded", _("Uploaded")
+    READ = "read", _("Read")
+    PLANNED = "planned", _("Checked, ready to save")
+    COMMITTING = "committing", _("Saving")
+    COMMITTED = "committed", _("Saved")
+    FAILED = "failed", _("Cannot be imported")
+
+
+class ImportRun(TimestampedModel):
+    """One uploaded file going through the import pipeline: the file as it passed the upload gate (kept in the
+    database, so any worker machine can read it), its state, the plan's counts and the rows it rejects."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    importer = models.CharField(max_length=200, help_text="dotted path of the module's Importer")
+    kind = models.CharField(_("kind"), max_length=60)
+    unit = models.ForeignKey("geo.Unit", models.PROTECT, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey("accounts.User", models.SET_NULL, null=True, blank=True, related_name="+")
+    filename = models.CharField(_("file"), max_length=255)
+    size = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    content = models.BinaryField(editable=False)
+    options = models.JSONField(default=dict, blank=True)
+    stage = models.CharField(_("status"), max_length=12, choices=ImportStage.choices, default=ImportStage.UPLOADED)
+    error = models.TextField(_("problem"), blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+    headers = models.JSONField(default=list, blank=True)
+    rejected = models.JSONField(default=list, blank=True, help_text="[[row, [cell, ...], [reason, ...]], ...]")
+    result = models.JSONField(default=dict, blank=True)
+    job = models.ForeignKey(Job, models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("uploaded file")
+        verbose_name_plural = _("uploaded files")
+
+    def __str__(self) -> str:
+        return self.filename

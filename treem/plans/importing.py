@@ -83,13 +83,18 @@ def parse_checked(checked: CheckedFile) -> tuple[str, dict]:
 @transaction.atomic
 def draft_create(*, actor, upload, province: Unit) -> PlanDraft:
     """Check and parse an uploaded plan; keep it as a draft to review. Bad files raise ValidationError and leave
-    nothing behind."""
+    nothing behind. (The web upload goes through the import pipeline: plans.upload.)"""
     require_edit(actor, province)
     checked = check_upload(upload, PLAN_EXTENSIONS, sniff=False)  # the parser checks the content
     text, parsed = parse_checked(checked)
     read = parsed.get("document", {})
     issued = date.fromisoformat(read["date"]) if read.get("date") else None
     _refuse_twin(read.get("number"), issued, province, read.get("issuer"))  # when the file is read, not after review
+    return draft_from(checked, text, parsed, province=province, actor=actor)
+
+
+def draft_from(checked: CheckedFile, text: str, parsed: dict, *, province: Unit, actor) -> PlanDraft:
+    """Keep a read plan as a draft to review (inside the caller's transaction), audited."""
     draft = PlanDraft(
         province=province,
         file_name=checked.name,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import upload, views
 
 app_name = "plans"
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("documents/<uuid:pk>/file/", views.document_file, name="document_file"),
     path("documents/<uuid:pk>/source/", views.document_source, name="document_source"),
     path("upload/", views.upload, name="upload"),
+    path("upload/<uuid:pk>/", upload.upload_run, name="upload_run"),
     path("drafts/<uuid:pk>/", views.draft_review, name="draft"),
     path("drafts/<uuid:pk>/discard/", views.draft_discard_view, name="draft_discard"),
     path("targets/<uuid:pk>/edit/", views.target_edit, name="target_edit"),

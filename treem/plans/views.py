@@ -21,6 +21,7 @@ from treem.core.models import Job
 from treem.geo.models import Unit, UnitLevel, UnitSystem
 
 from . import schedule, selectors
+from . import upload as plan_upload
 from .consolidation import consolidation_start
 from .forms import (
     DocumentForm,
@@ -35,7 +36,7 @@ from .forms import (
     UploadForm,
     agency_choices,
 )
-from .importing import build_proposal, draft_create, draft_discard, draft_save
+from .importing import build_proposal, draft_discard, draft_save
 from .models import (
     Attachment,
     ConsolidatedReport,
@@ -340,13 +341,14 @@ def upload(request):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            draft = draft_create(
-                actor=request.user, upload=form.cleaned_data["file"], province=form.cleaned_data["province"]
+            run = plan_upload.start(
+                actor=request.user, file=form.cleaned_data["file"], province=form.cleaned_data["province"],
+                request=request,
             )
         except ValidationError as exc:
             form.add_error("file", exc)
         else:
-            return redirect("plans:draft", pk=draft.pk)
+            return redirect(plan_upload.next_url(run))
     drafts = PlanDraft.objects.filter(province__in=provinces, status=DraftStatus.PENDING).order_by("-created_at")[:10]
     return render(request, "plans/upload.html", {"form": form, "drafts": drafts})
 

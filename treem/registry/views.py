@@ -545,7 +545,8 @@ def import_start(request):
         upload = form.cleaned_data["file"]
         if upload.size > importing.max_bytes():
             form.add_error("file", _("The file is %(size)s MB; the limit is %(limit)s MB. Split it into smaller files.")
-                           % {"size": importing._mb(upload.size), "limit": importing._mb(importing.max_bytes())})
+                           % {"size": importing.size_mb(upload.size),
+                              "limit": importing.size_mb(importing.max_bytes())})
         else:
             try:  # the upload gate: type by content, ZIP limits; the sheets are scanned when the file is read
                 checked = uploads.receive_spreadsheet(upload, max_bytes=importing.max_bytes())

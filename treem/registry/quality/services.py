@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from treem.access import Capability, forbid_unless, scope_for
 from treem.audit.services import changes, record
+from treem.core import pipeline
 from treem.core.faults import checkpoint
 from treem.core.jobs import job_start
 from treem.core.text import fold
@@ -39,6 +41,7 @@ from treem.registry.models import (
 
 from . import cleaning, findings, linkage
 from .duplicates import canonical, primary_carer_name
+from .extract_import import PopulationExtract
 from .models import (
     CleaningRound,
     Correction,
@@ -343,8 +346,10 @@ def linkage_start(*, actor, commune: Unit, filename: str, content: bytes, reques
                                         summary={} if records is None else {"population_records": records})
         record(actor, "quality.linkagerun.create", run, unit=commune, request=request,
                summary={"file": run.filename, "sha256": run.sha256, "size": len(content), "records": records})
-        run.job = job_start(actor=actor, kind="quality.linkage", runner=f"{RUNNERS}.run_linkage",
-                            params={"run_id": str(run.pk)}, unit=commune, total=4)
+        # Through the import pipeline: the upload gate, the stored file, a background job with progress.
+        imported = pipeline.upload(PopulationExtract(), actor=actor, file=ContentFile(content, name=filename),
+                                   unit=commune, options={"linkage_run": str(run.pk)}, request=request)
+        run.job = imported.job
         run.save(update_fields=["job", "updated_at"])
     return run
 
