@@ -51,7 +51,7 @@ def _make(model, commune: Unit, made: dict, user: User):
         elif isinstance(field, (models.IntegerField, models.DecimalField)):
             values[field.name] = 1
         else:
-            values[field.name] = f"x{uuid.uuid4().hex[:8]}"
+            values[field.name] = f"x{uuid.uuid4().hex}"[: field.max_length or 9]
     return model.objects.create(**values)
 
 
