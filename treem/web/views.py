@@ -33,7 +33,10 @@ def _grant_rows(user):
 def home(request):
     scope = scope_for(request.user)
     read_only = bool(scope.grants) and scope.capabilities() <= (READ_ONLY | {Capability.VIEW_AUDIT})
-    return render(request, "web/home.html", {"grants": _grant_rows(request.user), "read_only": read_only})
+    from .home import panels
+
+    return render(request, "web/home.html", {"grants": _grant_rows(request.user), "read_only": read_only,
+                                             "panels": panels(request.user)})
 
 
 @login_required
