@@ -183,3 +183,16 @@ def test_the_scorecard_queries_do_not_grow_with_communes_or_indicators(client, d
     with CaptureQueriesContext(connection) as many:
         assert client.get(url).status_code == 200
     assert len(many) == len(few)
+
+
+def test_the_report_table_gives_baseline_target_this_years_value_and_status(data, leader, lai_chau):
+    from treem.indicators.report import report_chart, report_table
+
+    rows = {r.indicator: r for r in report_table(leader, lai_chau, 2025)}
+    cfc = rows["Tỷ lệ xã, phường đạt tiêu chuẩn phù hợp với trẻ em"]
+    assert (cfc.baseline, cfc.value, cfc.status) == ("71,3% (2023)", "73,0%", "Chậm tiến độ")
+    assert "97,2% (2030)" in cfc.goal
+    assert rows["Số trẻ em có hoàn cảnh đặc biệt"].baseline == "chưa có số liệu nền"
+    assert report_table(leader, lai_chau, 2019)[0].value == ""
+    svg = report_chart(leader, lai_chau, 2025)
+    assert "73,0%" in svg and "8,2%" in svg and "Số trẻ em" not in svg  # percentages only
