@@ -86,7 +86,8 @@ def test_values_with_their_unit():
 values = st.decimals(min_value=-1000, max_value=100000, places=2, allow_nan=False, allow_infinity=False)
 
 
-@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # generation slows on a loaded machine, not the check
+# generation slows on a loaded machine: that is not what this checks
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(st.integers(1990, 2060), values, min_size=1, max_size=12),
        st.sampled_from(list(Measure)))
 def test_any_series_draws_inside_the_frame_in_year_order_with_every_label(series, measure):

@@ -68,12 +68,15 @@ def test_the_leaders_home_and_the_province_dashboard(live_server, leader, width,
 
         page.get_by_role("link", name="Bảng điểm các xã").click()
         expect(page.locator("#pulling-down")).to_contain_text("Bình Lư")
-        page.get_by_role("link", name="Tỷ lệ xã, phường đạt tiêu chuẩn phù hợp với trẻ em").first.click()
+        page.locator('#scorecard thead a[href*="sort=cfc_communes_share"]').click()
         expect(page.locator("#scorecard tbody tr").nth(1)).to_contain_text("Bình Lư")  # 60,5%: the lowest first
+        assert page.evaluate("document.documentElement.scrollWidth") <= width  # the table scrolls, not the page
         shot(page, f"scorecard-{label}")
 
         page.goto(f"{base}/indicators/province/12/cfc_communes_share/")
         expect(page.locator("#line-chart svg title")).to_contain_text("Tỷ lệ xã, phường")
         expect(page.locator("#years-table")).to_contain_text("72,1%")
         expect(page.locator("#communes-table")).to_contain_text("88,3%")
+        expect(page.locator("main")).to_contain_text("phần trăm (%)")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
         shot(page, f"indicator-{label}")

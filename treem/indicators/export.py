@@ -13,6 +13,8 @@ from openpyxl.styles import Font
 
 from treem.core.formats import format_date
 
+from .selectors import MEASURE_LABELS
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -52,7 +54,7 @@ def indicator_workbook(indicator, unit, series, communes, year) -> bytes:
            [[c.name, c.code, year, _number(f.value) if f else None, _number(f.numerator) if f else None,
              _number(f.denominator) if f else None] for c, f in communes])
     about = book.create_sheet(pgettext("dashboard", "About"))
-    for line in [indicator.name_vi, indicator.definition_vi, indicator.get_measure_display(),
+    for line in [indicator.name_vi, indicator.definition_vi, str(MEASURE_LABELS.get(indicator.measure, "")),
                  pgettext("dashboard", "Exported on {when}").format(when=format_date(timezone.now()))]:
         about.append([neutralise(str(line))])
     for sheet in book.worksheets[:2]:

@@ -31,6 +31,7 @@ STATUS_LABELS = {
     TargetStatus.NO_DATA: pgettext_lazy("dashboard", "No data"),
 }
 NO_BASELINE = pgettext_lazy("dashboard", "no baseline data")
+NO_BASELINE_STATUS = pgettext_lazy("dashboard", "No baseline data")
 STATUS_ORDER = {TargetStatus.OFF_TRACK: 0, TargetStatus.AT_RISK: 1, TargetStatus.NO_DATA: 2,
                 TargetStatus.ON_TRACK: 3, TargetStatus.MET: 4}
 DIMENSION_LABELS = {
@@ -43,6 +44,12 @@ GROUP_LABELS = {
     "protection": pgettext_lazy("dashboard", "Protection"), "education": pgettext_lazy("dashboard", "Education"),
     "play": pgettext_lazy("dashboard", "Culture and play"),
     "participation": pgettext_lazy("dashboard", "Participation"),
+}
+MEASURE_LABELS = {
+    Measure.PERCENT: pgettext_lazy("dashboard", "per cent (%)"),
+    Measure.PER_MILLE: pgettext_lazy("dashboard", "per mille (‰)"),
+    Measure.COUNT: pgettext_lazy("dashboard", "count"),
+    Measure.RATIO: pgettext_lazy("dashboard", "ratio (per 100)"),
 }
 SEX_LABELS = {"M": pgettext_lazy("dashboard", "Boys"), "F": pgettext_lazy("dashboard", "Girls")}
 SHOWN = [ValueStatus.ACCEPTED, ValueStatus.SUBMITTED]
@@ -217,7 +224,7 @@ def bound_targets(user, province: Unit, *, status: str = "", group: str = "") ->
         state = binding.status or TargetStatus.NO_DATA
         label = str(STATUS_LABELS.get(state, state))
         if state == TargetStatus.NO_DATA and baseline is None:
-            label = f"{label}: {NO_BASELINE}"
+            label = str(NO_BASELINE_STATUS)
         m = indicator.measure
         latest = points[-1] if points else None
         rows.append(TargetRow(

@@ -42,8 +42,11 @@ def index(request):
 
 def _decorate(rows):
     for row in rows:
+        points = [f.point for f in row.series]
+        if row.baseline and (not points or row.baseline.year < points[0].year):
+            points.insert(0, row.baseline)  # the line starts at the baseline
         row.sparkline = mark_safe(charts.sparkline(  # noqa: S308 - built from escaped parts
-            [f.point for f in row.series], measure=row.indicator.measure, title=row.indicator.name))
+            points, measure=row.indicator.measure, title=row.indicator.name))
         row.light = mark_safe(charts.status_badge(row.status, row.status_label))  # noqa: S308
     return rows
 
@@ -118,7 +121,8 @@ def indicator(request, code, indicator_code):
         "series": [(f, charts.format_value(f.value, m)) for f in series],
         "communes": [(c, f, charts.format_value(f.value, m) if f else "") for c, f in communes],
         "line": mark_safe(line), "bars": mark_safe(bars),  # noqa: S308 - built from escaped parts
-        "breakdowns": breakdowns, "as_of": format_date(selectors.data_as_of(province)),
+        "breakdowns": breakdowns, "measure": selectors.MEASURE_LABELS.get(m, ""),
+        "as_of": format_date(selectors.data_as_of(province)),
     })
 
 
