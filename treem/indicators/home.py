@@ -1,4 +1,7 @@
-"""The home page is the role's work: small panels, each a few counts or lines linked to the page that holds the rest.
+"""The home page's panels (treem.web.views.home finds each app's `home.panels(user)`, as it finds `nav.MODULES`).
+
+Indicators sit above the register, cases and plans, so this module may read all of them. The home page is the role's
+work: small panels, each a few counts or lines linked to the page that holds the rest.
 
 - a commune worker: overdue case steps, children to check (data-quality findings), reports to send;
 - an agency reporter: what her agency owes (plans.selectors.owed_by);
@@ -125,8 +128,8 @@ def _rounds(user, scope) -> dict | None:
 
 
 def _targets(user, scope, *, only_off_track: bool) -> list[dict]:
-    from treem.indicators import charts, selectors
-    from treem.indicators.models import TargetStatus
+    from . import charts, selectors
+    from .models import TargetStatus
 
     out = []
     for province in selectors.scope_provinces(user).order_by("code")[:3]:
