@@ -20,7 +20,15 @@ from django.utils.translation import pgettext
 
 from treem.access import Capability, scope_for
 from treem.accounts.models import Role
+from treem.cases.selectors import due_deadlines
 from treem.geo.models import Unit
+from treem.plans import schedule
+from treem.plans.models import ReportingRound, RoundStatus, SubmissionStatus
+from treem.plans.selectors import owed_by
+from treem.registry.quality.selectors import findings_visible_to
+
+from . import charts, selectors
+from .models import TargetStatus
 
 PANEL_TARGETS = 8  # targets shown on the leader's panel, off track first
 
@@ -41,9 +49,6 @@ def panels(user) -> list[dict]:
 
 
 def _commune_work(user, scope) -> list[dict]:
-    from treem.cases.selectors import due_deadlines
-    from treem.registry.quality.selectors import findings_visible_to
-
     communes = list(Unit.objects.filter(pk__in=scope.commune_ids(Capability.VIEW_CHILDREN)))
     out = []
     if scope.has(Capability.VIEW_CASES):
@@ -68,8 +73,6 @@ def _commune_work(user, scope) -> list[dict]:
 
 def _commune_reports(communes) -> dict | None:
     """Reports the commune's People's Committee is expected to send in open rounds and has not sent."""
-    from treem.plans.models import ReportingRound, RoundStatus, SubmissionStatus
-
     if not communes:
         return None
     sent = [SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED]
@@ -85,9 +88,6 @@ def _commune_reports(communes) -> dict | None:
 
 
 def _owed(user) -> dict:
-    from treem.plans import schedule
-    from treem.plans.selectors import owed_by
-
     owed = owed_by(user)
     rounds = [r for r in owed["rounds"] if r["owed"]]
     overdue_tasks = sum(1 for r in owed["tasks"] if r.state == schedule.OVERDUE)
@@ -103,8 +103,6 @@ def _owed(user) -> dict:
 
 
 def _rounds(user, scope) -> dict | None:
-    from treem.plans.models import ReportingRound, RoundStatus, SubmissionStatus
-
     provinces = scope.province_ids(Capability.VIEW_PLANS)
     if not provinces and not scope.is_national(Capability.VIEW_PLANS):
         return None
@@ -128,9 +126,6 @@ def _rounds(user, scope) -> dict | None:
 
 
 def _targets(user, scope, *, only_off_track: bool) -> list[dict]:
-    from . import charts, selectors
-    from .models import TargetStatus
-
     out = []
     for province in selectors.scope_provinces(user).order_by("code")[:3]:
         rows = selectors.bound_targets(user, province)

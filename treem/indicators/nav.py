@@ -1,7 +1,7 @@
 from django.utils.translation import pgettext_lazy
 
 from treem.access import Capability
-from treem.web.navigation import Module
+from treem.core.menu import Module
 
 MODULES = [
     Module("indicators:index", pgettext_lazy("dashboard", "Indicators and targets"), Capability.VIEW_INDICATORS,

@@ -12,11 +12,14 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Max, Q
+from django.http import Http404
 from django.utils.translation import pgettext, pgettext_lazy
 
-from treem.access import Capability, require, restrict
+from treem.access import Capability, require, restrict, scope_for
+from treem.cases.models import ConcernType
 from treem.core.collation import unit_key, vi_key
 from treem.geo.models import Unit, UnitLevel, UnitSystem
+from treem.registry.models import CircumstanceGroup
 
 from .charts import Point, format_value
 from .models import Better, Indicator, Measure, Refresh, Rollup, TargetBinding, TargetStatus, Value, ValueStatus
@@ -75,8 +78,6 @@ class Figure:
 
 def scope_provinces(user):
     """Current provinces whose indicators the user may read as a whole (province or national grants)."""
-    from treem.access import scope_for
-
     scope = scope_for(user)
     qs = Unit.objects.filter(system=UnitSystem.CURRENT, level=UnitLevel.PROVINCE)
     if not scope.has(VIEW):
@@ -88,8 +89,6 @@ def scope_provinces(user):
 
 def scope_communes(user):
     """Communes granted to the user one by one (a commune worker, a commune chair)."""
-    from treem.access import scope_for
-
     return Unit.objects.filter(pk__in=scope_for(user).commune_ids(VIEW)).select_related("province")
 
 
@@ -101,8 +100,6 @@ def scope_communes_of(province: Unit) -> list[int]:
 
 def province_for(user, code: str) -> Unit:
     """The current province by code, 403 unless the user may read its indicators as a whole."""
-    from django.http import Http404
-
     province = Unit.objects.filter(system=UnitSystem.CURRENT, level=UnitLevel.PROVINCE, code=code).first()
     if province is None:
         raise Http404
@@ -111,8 +108,6 @@ def province_for(user, code: str) -> Unit:
 
 
 def commune_for(user, code: str) -> Unit:
-    from django.http import Http404
-
     commune = (Unit.objects.filter(system=UnitSystem.CURRENT, level=UnitLevel.COMMUNE, code=code)
                .select_related("province").first())
     if commune is None:
@@ -361,13 +356,9 @@ def dimension_value_label(dimension: str, value: str) -> str:
     if dimension == "age":
         return pgettext("dashboard", "{band} years").format(band=value)
     if dimension == "group":
-        from treem.registry.models import CircumstanceGroup
-
         group = CircumstanceGroup.objects.filter(code=value).only("name").first()
         return group.name if group else value
     if dimension == "abuse":
-        from treem.cases.models import ConcernType
-
         return str(dict(ConcernType.choices).get(value, value))
     return value
 
