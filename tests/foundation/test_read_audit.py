@@ -23,6 +23,7 @@ from treem.cases.models import Case, ConcernType, Stage
 from treem.core.actors import SYSTEM
 from treem.core.calendar import seed_calendar
 from treem.core.files import prepared_file_create
+from treem.indicators.models import Indicator
 from treem.registry import importing
 from treem.registry import services as registry
 from treem.registry.models import CircumstanceGroup
@@ -157,6 +158,12 @@ READS: dict[str, Read] = {
     "api:case-events": Read(CASE_VIEW, kwargs=pk("case")),
     "api:case-referral-list": Read("cases.referral.list", who="agency"),
     "api:case-referral-detail": Read("cases.referral.view", who="agency", kwargs=pk("referral")),
+    # ---- indicators: figures by commune and breakdowns (by sex, age, group, abuse type) can be small counts
+    "indicators:commune": Read("indicators.value.list", kwargs=lambda d: {"code": d.commune.code}),
+    "indicators:indicator": Read("indicators.value.list", who="province",
+                                 kwargs=lambda d: {"code": d.commune.province.code, "indicator_code": "sc_children"}),
+    "indicators:export": Read("indicators.value.export", who="province",
+                              kwargs=lambda d: {"code": d.commune.province.code, "indicator_code": "sc_children"}),
 }
 
 POST_WRITE = "a write (POST only), audited by its service; answers with a redirect or the changed record"
@@ -166,7 +173,9 @@ COUNTS = "counts per unit only"
 ADMIN_NO_CHILD = "administration of a model that holds no child's data"
 
 NO_CHILD_DATA: dict[str, str] = {
-    "web:home": PUBLIC, "web:units": PUBLIC, "web:unit": PUBLIC, "web:agencies": PUBLIC,
+    "web:home": "one's work as counts and links (steps overdue, findings open, reports due, targets' status): "
+                "no child's name or ID",
+    "web:units": PUBLIC, "web:unit": PUBLIC, "web:agencies": PUBLIC,
     "accounts:login": PUBLIC, "accounts:logout": PUBLIC, "accounts:password_change": PUBLIC,
     "accounts:users": "staff accounts of the administrator's scope: no child's data",
     "accounts:user": "one staff account and its assignments: no child's data",
@@ -209,6 +218,10 @@ NO_CHILD_DATA: dict[str, str] = {
     "cases:intakes": "the reports one recorded: reference, channel, commune, date (each opened is logged)",
     "cases:public_report": PUBLIC, "cases:communes": PUBLIC,
     "cases:separation_end": POST_WRITE,
+    # indicators
+    "indicators:index": "a redirect to one's province or commune, or the list of them",
+    "indicators:province": "the province's targets: province totals against plan targets, no commune's figure",
+    "indicators:scorecard": "communes' totals per indicator (no breakdown by sex, age, group or abuse type)",
     # personal data protection
     "privacy:processing": "the record of processing: purposes, legal bases, kinds of data; no person's data",
     "privacy:processing_export": "the record of processing as a spreadsheet; no person's data",
@@ -353,6 +366,9 @@ def data(db, tmp_path, commune_x, commune_y, lai_chau, make_user, worker_x, prov
     provisional = case.case_children.get(child__provisional=True).child
     case.refresh_from_db()
     assert case.stage != Stage.CLOSED
+
+    Indicator.objects.get_or_create(code="sc_children", defaults={
+        "name_vi": "Số trẻ em có hoàn cảnh đặc biệt", "measure": "count", "method": "computed", "group": "protection"})
 
     return SimpleNamespace(
         commune=commune_x, child=child, carer=link.carer, household=household, circumstance=circumstance,

@@ -38,7 +38,8 @@ class ByMeasuredUnit:
             return NOTHING
         if scope.is_national(capability):
             return Q()
-        units = scope.commune_ids(capability) | _legacy_ids(scope, capability)
+        # A province's own figures are keyed to the province, whose `province` is empty (geo loads it so).
+        units = scope.commune_ids(capability) | scope.province_ids(capability) | _legacy_ids(scope, capability)
         return (Q(**{f"{self.unit}__in": units})
                 | Q(**{f"{self.unit}__province__in": scope.province_ids(capability)}))
 
@@ -50,7 +51,8 @@ class ByMeasuredUnit:
         unit = getattr(obj, self.unit)
         if unit is None:
             return False
-        return (unit.pk in scope.commune_ids(capability) | _legacy_ids(scope, capability)
+        return (unit.pk in scope.commune_ids(capability) | scope.province_ids(capability)
+                | _legacy_ids(scope, capability)
                 or unit.province_id in scope.province_ids(capability))
 
 

@@ -51,3 +51,22 @@ def modules_for(scope, *, staff: bool = False) -> list[dict]:
         entries.append({"url": url, "label": module.label, "description": module.description,
                         "short": module.short or module.label, "url_name": module.url_name})
     return entries
+
+
+@cache
+def _home_modules() -> list:
+    found = []
+    for config in apps.get_app_configs():
+        if config.name.startswith("treem.") and config.name != "treem.web":
+            try:
+                found.append(import_module(f"{config.name}.home"))
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.home":
+                    raise
+    return found
+
+
+def home_panels(user) -> list[dict]:
+    """The home page's panels: each app may declare `<app>/home.py` with `panels(user) -> list[dict]` (the role's
+    work, see treem.indicators.home), in app order."""
+    return [panel for module in _home_modules() for panel in module.panels(user)]

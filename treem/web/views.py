@@ -23,6 +23,8 @@ from treem.core.text import fold
 from treem.geo.models import Unit, UnitLevel, UnitSystem
 from treem.geo.selectors import ancestors, communes_of, converted, legacy_sources
 
+from .navigation import home_panels
+
 
 def _grant_rows(user):
     assignments = user.assignments.valid_on(timezone.localdate()).select_related("unit__province", "agency__province")
@@ -33,7 +35,8 @@ def _grant_rows(user):
 def home(request):
     scope = scope_for(request.user)
     read_only = bool(scope.grants) and scope.capabilities() <= (READ_ONLY | {Capability.VIEW_AUDIT})
-    return render(request, "web/home.html", {"grants": _grant_rows(request.user), "read_only": read_only})
+    return render(request, "web/home.html", {"grants": _grant_rows(request.user), "read_only": read_only,
+                                             "panels": home_panels(request.user)})
 
 
 @login_required
