@@ -38,7 +38,8 @@ class ByMeasuredUnit:
             return NOTHING
         if scope.is_national(capability):
             return Q()
-        units = scope.commune_ids(capability) | _legacy_ids(scope, capability)
+        # the province's own values (a department reports for the province) as well as its communes'
+        units = scope.commune_ids(capability) | _legacy_ids(scope, capability) | scope.province_ids(capability)
         return (Q(**{f"{self.unit}__in": units})
                 | Q(**{f"{self.unit}__province__in": scope.province_ids(capability)}))
 
@@ -51,7 +52,7 @@ class ByMeasuredUnit:
         if unit is None:
             return False
         return (unit.pk in scope.commune_ids(capability) | _legacy_ids(scope, capability)
-                or unit.province_id in scope.province_ids(capability))
+                | scope.province_ids(capability) or unit.province_id in scope.province_ids(capability))
 
 
 register(Value, ByMeasuredUnit())

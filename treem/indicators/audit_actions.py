@@ -1,0 +1,21 @@
+"""The audit actions of indicators (see treem.audit.registry). The three indicator modules append here."""
+
+from django.utils.translation import gettext_lazy as _
+
+from treem.audit.registry import action, register
+
+register(
+    # targets bound to indicators, reported values (treem.indicators.services)
+    action("indicators.binding.bind", _("{actor} bound the target {object} to an indicator"),
+           _("Target bound to an indicator")),
+    action("indicators.value.report", _("{actor} entered the indicator values of the report {object}"),
+           _("Indicator values entered")),
+    action("indicators.value.submitted", _("{actor} marked the value {object} submitted with its report"),
+           _("Indicator value submitted")),
+    action("indicators.value.accepted", _("{actor} locked the value {object}: its report was accepted"),
+           _("Indicator value accepted")),
+    action("indicators.value.draft", _("{actor} reopened the value {object}: its report was returned"),
+           _("Indicator value reopened")),
+    action("indicators.value.correct", _("{actor} corrected the value {object}"), _("Indicator value corrected")),
+    action("demo.indicators.load", _("{actor} loaded the indicators demo data"), _("Indicators demo data loaded")),
+)
