@@ -353,7 +353,7 @@ def values_sync(*, province_ids=None, submissions=None) -> dict[str, int]:
 @transaction.atomic
 def value_correct(actor, value: Value, new: Entry, reason: str, *, request=None) -> Value:
     """Correct an accepted (locked) reported or imported value; the previous figures stay in a ValueRevision."""
-    value = Value.objects.select_for_update().select_related("indicator", "unit").get(pk=value.pk)
+    value = Value.objects.select_for_update(of=("self",)).select_related("indicator", "unit").get(pk=value.pk)
     if value.unit is None:
         require(actor, C.EDIT_PLANS)
         forbid_unless(scope_for(actor), scope_for(actor).is_national(C.EDIT_PLANS), needs=C.EDIT_PLANS)
