@@ -9,7 +9,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from treem.access import Capability, restrict
-from treem.api.guards import CheckedLookupMixin, query_int
+from treem.core.guards import CheckedLookupMixin, query_int
 from treem.plans import selectors as plan_selectors
 
 from . import services

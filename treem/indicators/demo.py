@@ -18,7 +18,7 @@ from treem.audit.services import record
 from treem.core.actors import SYSTEM
 from treem.core.text import fold
 from treem.geo.models import Unit, UnitLevel, UnitSystem
-from treem.plans.models import ReportingRound, SubmissionStatus, Target
+from treem.plans.models import Document, ReportingRound, SubmissionStatus, Target
 
 from . import services
 from .models import Better, Group, Indicator, Measure, Method, Source, TargetBinding, Value, ValueStatus
@@ -102,8 +102,6 @@ def _province(code: str) -> Unit:
 def _legacy_of(province: Unit) -> Unit:
     """The legacy province whose name the current one carries (Sóc Trăng's programme for Cần Thơ: the document's
     area); else the legacy unit of the same name."""
-    from treem.plans.models import Document
-
     area = (Document.objects.filter(province=province, area__isnull=False).exclude(area__system=UnitSystem.CURRENT)
             .values_list("area", flat=True).first())
     if area:

@@ -14,13 +14,11 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from treem.access import Capability, forbid_unless, require, scope_for
-from treem.audit.services import record, record_many
-from treem.core.actors import SYSTEM
+from treem.audit.services import record
 from treem.core.formats import format_number
 from treem.core.text import fold
 from treem.geo.models import Unit, UnitConversion, UnitLevel
@@ -29,6 +27,8 @@ from treem.plans.rounds import may_report_for, submission_submit, targets_for
 
 from . import binding as matcher
 from .models import Indicator, Measure, Method, Source, TargetBinding, Value, ValueRevision, ValueStatus
+from .status import current_rule, judge, series_for
+from .sync import values_sync
 
 C = Capability
 # Directive 28-CT/TW's targets run to 2030: the year a target without one is proposed to be reached by.
@@ -118,8 +118,6 @@ def target_bind(actor, target: Target, indicator: Indicator, unit: Unit, baselin
 
 
 def status_store(binding: TargetBinding) -> TargetBinding:
-    from .status import current_rule, judge, series_for
-
     binding = (TargetBinding.objects.select_related("target__document", "indicator", "unit")
                .prefetch_related("target__values").get(pk=binding.pk))
     result = judge(binding, current_rule())
@@ -319,35 +317,6 @@ def reported_values_save(actor, submission: Submission, entries: dict[str, Entry
         submission_submit(actor=actor, submission=submission)
         values_sync(submissions=[submission.pk])
     return saved
-
-
-def values_sync(*, province_ids=None, submissions=None) -> dict[str, int]:
-    """Reported values follow their submission: submitted with it, accepted with it (then locked), back to draft
-    when it is returned. Accepted values never move back. Audited as one system event per change of status."""
-    base = Value.objects.filter(source=Source.REPORTED, submission__isnull=False)
-    if province_ids is not None:
-        base = base.filter(submission__round__province_id__in=province_ids)
-    if submissions is not None:
-        base = base.filter(submission_id__in=submissions)
-    moves = [
-        ("accepted", Q(submission__status=SubmissionStatus.ACCEPTED), ~Q(status=ValueStatus.ACCEPTED),
-         ValueStatus.ACCEPTED),
-        ("submitted", Q(submission__status=SubmissionStatus.SUBMITTED), Q(status=ValueStatus.DRAFT),
-         ValueStatus.SUBMITTED),
-        ("draft", Q(submission__status__in=[SubmissionStatus.DRAFT, SubmissionStatus.RETURNED]),
-         Q(status=ValueStatus.SUBMITTED), ValueStatus.DRAFT),
-    ]
-    done = {}
-    with transaction.atomic():
-        for name, where, which, new in moves:
-            rows = list(base.filter(where).filter(which).select_for_update().only("pk", "status", "indicator_id",
-                                                                                  "unit_id", "year"))
-            if not rows:
-                continue
-            Value.objects.filter(pk__in=[r.pk for r in rows]).update(status=new, updated_at=timezone.now())
-            record_many(SYSTEM, f"indicators.value.{name}", [(r, {"status": new}) for r in rows])
-            done[name] = len(rows)
-    return done
 
 
 @transaction.atomic

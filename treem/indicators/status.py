@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .models import Better, Rollup, StatusRule, TargetBinding, TargetStatus, Value, ValueStatus
+from .sync import values_sync
 
 HIGHER_DIRECTIONS = {"at_least", "increase_to"}
 LOWER_DIRECTIONS = {"below", "reduce_to"}
@@ -144,8 +145,6 @@ def judge(binding: TargetBinding, rule: StatusRule | None = None) -> Result:
 
 def refresh_status(province_ids=None) -> int:
     """Judge every bound target (of these current provinces) again and store its status; returns how many."""
-    from .services import values_sync
-
     values_sync(province_ids=province_ids)
     rule = current_rule()
     bindings = TargetBinding.objects.select_related("target", "indicator", "unit").prefetch_related("target__values")
