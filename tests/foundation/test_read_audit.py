@@ -239,6 +239,11 @@ NO_CHILD_DATA: dict[str, str] = {
     "api:circumstance-end": POST_WRITE, "api:quality-duplicate-not-same": POST_WRITE,
     "api:quality-correction-accept": POST_WRITE, "api:quality-correction-reject": POST_WRITE,
     "api:case-referral-respond": POST_WRITE,
+    "api:indicator-list": PUBLIC, "api:indicator-detail": PUBLIC,
+    "api:indicator-value-list": COUNTS + " (GET, scoped); POST: a write audited by its service",
+    "api:indicator-value-detail": COUNTS, "api:indicator-target-list": COUNTS, "api:indicator-target-detail": COUNTS,
+    "indicators:binding": PLANS + "; the indicator figures are counts per unit only",
+    "indicators:submission_values": "an agency's indicator figures for its unit: counts per unit only",
     "api:not-found": "a JSON 404 for an /api/v1/ path no endpoint matches: no data",
     # the admin site: only the audit events name children (in READS)
     **{f"admin:{name}": PUBLIC for name in ("index", "login", "logout", "password_change", "password_change_done",

@@ -1,8 +1,8 @@
-"""The audit actions of indicators (see treem.audit.registry). Each indicator helper appends its own."""
+"""The audit actions of indicators (see treem.audit.registry)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from treem.audit.registry import register, viewed
+from treem.audit.registry import action, register, viewed
 
 register(
     # dashboards (reads): figures by commune and breakdowns by sex, age, group or abuse type can be small counts
@@ -10,4 +10,17 @@ register(
            _("{actor} viewed indicator figures of {unit}")),
     viewed("indicators.value.export", _("Indicator figures downloaded"),
            _("{actor} downloaded indicator figures of {unit} as a spreadsheet")),
+    # targets bound to indicators, reported values (treem.indicators.services)
+    action("indicators.binding.bind", _("{actor} bound the target {object} to an indicator"),
+           _("Target bound to an indicator")),
+    action("indicators.value.report", _("{actor} entered the indicator values of the report {object}"),
+           _("Indicator values entered")),
+    action("indicators.value.submitted", _("{actor} marked the value {object} submitted with its report"),
+           _("Indicator value submitted")),
+    action("indicators.value.accepted", _("{actor} locked the value {object}: its report was accepted"),
+           _("Indicator value accepted")),
+    action("indicators.value.draft", _("{actor} reopened the value {object}: its report was returned"),
+           _("Indicator value reopened")),
+    action("indicators.value.correct", _("{actor} corrected the value {object}"), _("Indicator value corrected")),
+    action("demo.indicators.load", _("{actor} loaded the indicators demo data"), _("Indicators demo data loaded")),
 )

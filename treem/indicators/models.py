@@ -238,6 +238,10 @@ class TargetBinding(TimestampedModel):
     latest_year = models.PositiveSmallIntegerField(null=True, blank=True)
     forecast_value = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
     status_at = models.DateTimeField(null=True, blank=True)
+    # The years the line runs between when the target does not say them (a "so far" figure in a document issued in
+    # 2024 is of 2023; the Directive 28 cascade's horizon is 2030): proposed at binding, confirmed by a person.
+    baseline_year = models.PositiveSmallIntegerField(_("baseline year"), null=True, blank=True)
+    target_year = models.PositiveSmallIntegerField(_("target year"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("target binding")

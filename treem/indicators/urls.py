@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("province/<str:code>/<str:indicator_code>/", views.indicator, name="indicator"),
     path("province/<str:code>/<str:indicator_code>/export.xlsx", views.indicator_export, name="export"),
     path("commune/<str:code>/", views.commune, name="commune"),
+    path("", include("treem.indicators.reporting_urls")),
 ]
