@@ -124,6 +124,12 @@ class Scope:
             return False
         return unit is None or self.covers_unit(capability, unit)
 
+    def may_area(self, capability: str, area: Unit | None) -> bool:
+        """The capability over an area: a unit, or (None) the whole country, which needs a national grant."""
+        if area is None:
+            return self.is_national(capability)
+        return self.may(capability, area)
+
     def may_agency(self, capability: str, agency) -> bool:
         """The capability on an agency: its own grant, its province, or (a commune's committee) its commune."""
         return self.has(capability) and self.covers_agency(capability, agency)
@@ -203,6 +209,13 @@ def require(actor, capability: str, unit: Unit | None = None) -> Scope:
     """403 unless the actor may use `capability` (on `unit`, when given); returns the actor's scope."""
     scope = actor if isinstance(actor, Scope) else scope_for(actor)
     forbid_unless(scope, scope.may(capability, unit), needs=capability)
+    return scope
+
+
+def require_area(actor, capability: str, area: Unit | None) -> Scope:
+    """403 unless the actor may use `capability` over `area` (a unit; None = nationwide, e.g. a national plan)."""
+    scope = actor if isinstance(actor, Scope) else scope_for(actor)
+    forbid_unless(scope, scope.may_area(capability, area), needs=capability)
     return scope
 
 

@@ -14,14 +14,13 @@ from django.utils import timezone
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
-from treem.access import Capability, scope_for
+from treem.access import Capability, require_area, scope_for
 from treem.accounts.models import Agency
 from treem.core.collation import ViOrder, unit_order, vi_key
 from treem.core.models import Job
 from treem.geo.models import Unit, UnitLevel, UnitSystem
 
 from . import schedule, selectors
-from .consolidation import consolidation_start
 from .forms import (
     DocumentForm,
     ReturnForm,
@@ -29,7 +28,6 @@ from .forms import (
     RoundEditForm,
     RoundForm,
     SubmissionForm,
-    TargetForm,
     TaskScheduleForm,
     TaskUpdateForm,
     UploadForm,
@@ -38,7 +36,6 @@ from .forms import (
 from .importing import build_proposal, draft_create, draft_discard, draft_save
 from .models import (
     Attachment,
-    ConsolidatedReport,
     Document,
     DraftStatus,
     PlanDraft,
@@ -62,14 +59,7 @@ from .rounds import (
     submission_start,
     targets_for,
 )
-from .services import (
-    document_update,
-    may_report_on_task,
-    require_edit,
-    target_update,
-    task_set_schedule,
-    task_update_create,
-)
+from .services import document_update, may_report_on_task, task_update_create
 from .succession import successors_map
 
 C = Capability
@@ -88,13 +78,6 @@ def editable_provinces(user):
     if scope.is_national(C.EDIT_PLANS):
         return qs.order_by("code")
     return qs.filter(pk__in=scope.province_ids(C.EDIT_PLANS)).order_by("code")
-
-
-def _can_edit(user, province) -> bool:
-    scope = scope_for(user)
-    if province is None:
-        return scope.is_national(C.EDIT_PLANS)
-    return scope.has(C.EDIT_PLANS) and scope.covers_unit(C.EDIT_PLANS, province)
 
 
 def _errors(request, exc: ValidationError) -> None:
@@ -192,7 +175,7 @@ def _ancestors(document, visible_ids) -> list:
 @login_required
 def document_detail(request, pk):
     visible = selectors.documents_visible_to(request.user)
-    document = _get(visible, pk=pk)
+    document = selectors.document_for(request.user, pk)
     visible_ids = visible.values("pk")
     down = _annotated(visible.filter(pk__in=_descendant_ids(document)))
     subtree = _tree([document, *down])
@@ -220,7 +203,7 @@ def document_detail(request, pk):
             "by_agency": list(by_agency.values()),
             "hidden_tasks": all_tasks - len(rows),
             "rounds": selectors.rounds_visible_to(request.user).filter(document=document),
-            "can_edit": _can_edit(request.user, document.province),
+            "can_edit": scope_for(request.user).may_area(C.EDIT_PLANS, document.province),
         },
     )
 
@@ -236,8 +219,8 @@ def _descendant_ids(document) -> set:
 
 @login_required
 def document_edit(request, pk):
-    document = _get(selectors.documents_visible_to(request.user), pk=pk)
-    require_edit(request.user, document.province)
+    document = selectors.document_for(request.user, pk)
+    require_area(request.user, C.EDIT_PLANS, document.province)
     choices = selectors.documents_visible_to(request.user).exclude(pk=document.pk).order_by("issued_on")
     initial = {
         f: getattr(document, f)
@@ -272,9 +255,12 @@ def document_edit(request, pk):
 
 @login_required
 def target_edit(request, pk):
-    target = _get(selectors.targets_visible_to(request.user), pk=pk)
+    from .forms import TargetForm
+    from .services import target_update
+
+    target = selectors.target_for(request.user, pk)
     document = target.document
-    require_edit(request.user, document.province)
+    require_area(request.user, C.EDIT_PLANS, document.province)
     values = list(target.values.all())
     initial = {
         f: getattr(target, f)
@@ -316,13 +302,13 @@ def _file_response(field, name, content_type=None):
 
 @login_required
 def document_file(request, pk):
-    document = _get(selectors.documents_visible_to(request.user), pk=pk)
+    document = selectors.document_for(request.user, pk)
     return _file_response(document.file, document.file_name or "van-ban")
 
 
 @login_required
 def document_source(request, pk):
-    document = _get(selectors.documents_visible_to(request.user), pk=pk)
+    document = selectors.document_for(request.user, pk)
     lines = document.source_text.split("\n") if document.source_text else []
     return render(request, "plans/source.html", {"document": document, "lines": list(enumerate(lines, start=1))})
 
@@ -334,7 +320,7 @@ def document_source(request, pk):
 def upload(request):
     provinces = editable_provinces(request.user)
     if not provinces.exists():
-        require_edit(request.user, None)  # 403
+        require_area(request.user, C.EDIT_PLANS, None)  # 403
     form = UploadForm(
         request.POST or None, request.FILES or None, provinces=provinces, initial={"province": provinces.first()}
     )
@@ -353,9 +339,7 @@ def upload(request):
 
 @login_required
 def draft_review(request, pk):
-    draft = _get(PlanDraft.objects.select_related("province"), pk=pk)
-    if not _can_edit(request.user, draft.province):
-        raise Http404  # another province's upload: not revealed
+    draft = selectors.draft_for(request.user, pk)  # another province's upload: 404, not revealed
     if draft.status != DraftStatus.PENDING:
         if draft.document_id:
             return redirect("plans:document", pk=draft.document_id)
@@ -387,9 +371,7 @@ def draft_review(request, pk):
 @login_required
 @require_POST
 def draft_discard_view(request, pk):
-    draft = _get(PlanDraft.objects.select_related("province"), pk=pk)
-    if not _can_edit(request.user, draft.province):
-        raise Http404
+    draft = selectors.draft_for(request.user, pk)
     draft_discard(actor=request.user, draft=draft)
     messages.info(request, pgettext("plans", "The upload was discarded."))
     return redirect("plans:upload")
@@ -441,7 +423,7 @@ def task_list(request):
 
 @login_required
 def task_detail(request, pk):
-    task = _get(selectors.tasks_visible_to(request.user), pk=pk)
+    task = selectors.task_for(request.user, pk)
     row = selectors.task_rows([task])[0]
     may_report = may_report_on_task(request.user, task)
     form = TaskUpdateForm(
@@ -451,7 +433,7 @@ def task_detail(request, pk):
     )
     if request.method == "POST":
         if not may_report:
-            require_edit(request.user, None)  # 403
+            require_area(request.user, C.EDIT_PLANS, None)  # 403
         if form.is_valid():
             try:
                 task_update_create(
@@ -484,7 +466,7 @@ def task_detail(request, pk):
             "may_report": may_report,
             "source": lines,
             "updates": task.updates.select_related("agency", "author").prefetch_related("attachments"),
-            "can_edit": _can_edit(request.user, task.document.province),
+            "can_edit": scope_for(request.user).may_area(C.EDIT_PLANS, task.document.province),
             "schedule_form": TaskScheduleForm(
                 initial={
                     "schedule_kind": task.schedule_kind,
@@ -501,7 +483,9 @@ def task_detail(request, pk):
 @login_required
 @require_POST
 def task_schedule(request, pk):
-    task = _get(selectors.tasks_visible_to(request.user), pk=pk)
+    from .services import task_set_schedule
+
+    task = selectors.task_for(request.user, pk)
     form = TaskScheduleForm(request.POST)
     if form.is_valid():
         try:
@@ -577,13 +561,12 @@ def round_list(request):
 
 @login_required
 def round_new(request):
-    documents = selectors.documents_visible_to(request.user)
-    document = _get(documents, pk=request.GET.get("document") or request.POST.get("document"))
+    document = selectors.document_for(request.user, request.GET.get("document") or request.POST.get("document"))
     provinces = editable_provinces(request.user)
     province = document.province if document.province in provinces else provinces.first()
     if province is None:
-        require_edit(request.user, None)
-    require_edit(request.user, province)
+        require_area(request.user, C.EDIT_PLANS, None)
+    require_area(request.user, C.EDIT_PLANS, province)
     today = timezone.localdate()
     agencies = agency_choices(province)
     expected = default_expected_agencies(document, province, today)
@@ -626,13 +609,13 @@ def round_new(request):
 
 @login_required
 def round_detail(request, pk):
-    round_ = _get(selectors.rounds_visible_to(request.user), pk=pk)
+    round_ = selectors.round_for(request.user, pk)
     stats = round_stats(round_)
     sees_all = selectors.sees_all_submissions(request.user, round_)
     scope = scope_for(request.user)
     own = scope.agency_ids(C.REPORT_FOR_AGENCY)
     rows = stats.rows if sees_all else [r for r in stats.rows if r.expected.agency_id in own]
-    can_edit = _can_edit(request.user, round_.province)
+    can_edit = scope_for(request.user).may_area(C.EDIT_PLANS, round_.province)
     edit_form = RoundEditForm(initial={"deadline": round_.deadline, "closed": round_.status == RoundStatus.CLOSED})
     job = None
     if job_id := request.GET.get("job"):
@@ -668,7 +651,7 @@ def _is_uuid(text) -> bool:
 @login_required
 @require_POST
 def round_edit(request, pk):
-    round_ = _get(selectors.rounds_visible_to(request.user), pk=pk)
+    round_ = selectors.round_for(request.user, pk)
     form = RoundEditForm(request.POST)
     if form.is_valid():
         status = RoundStatus.CLOSED if form.cleaned_data["closed"] else RoundStatus.OPEN
@@ -685,9 +668,9 @@ def round_edit(request, pk):
 
 @login_required
 def round_compare(request, pk):
-    round_ = _get(selectors.rounds_visible_to(request.user), pk=pk)
+    round_ = selectors.round_for(request.user, pk)
     if not selectors.sees_all_submissions(request.user, round_):
-        require_edit(request.user, None)  # 403: an agency sees only its own report
+        require_area(request.user, C.EDIT_PLANS, None)  # 403: an agency sees only its own report
     stats = round_stats(round_)
     return render(
         request,
@@ -704,15 +687,17 @@ def round_compare(request, pk):
 @login_required
 @require_POST
 def round_consolidate(request, pk):
-    round_ = _get(selectors.rounds_visible_to(request.user), pk=pk)
+    from .consolidation import consolidation_start
+
+    round_ = selectors.round_for(request.user, pk)
     job = consolidation_start(actor=request.user, round_=round_)
     return redirect(reverse("plans:round", args=[round_.pk]) + f"?job={job.pk}#consolidate")
 
 
 @login_required
 def report_file(request, pk, fmt):
-    report = _get(ConsolidatedReport.objects.select_related("round"), pk=pk)
-    round_ = _get(selectors.rounds_visible_to(request.user), pk=report.round_id)
+    report = selectors.consolidated_report_for(request.user, pk)
+    round_ = report.round
     if not selectors.sees_all_submissions(request.user, round_):
         raise Http404
     if fmt == "docx":
@@ -729,10 +714,10 @@ def report_file(request, pk, fmt):
 @require_POST
 def submission_begin(request, pk):
     """An agency reporter starts her report for a round; a second one is refused and she is sent to the first."""
-    round_ = _get(selectors.rounds_visible_to(request.user), pk=pk)
+    round_ = selectors.round_for(request.user, pk)
     agency = _get(Agency.objects.all(), pk=request.POST.get("agency"))
     if not may_report_for(request.user, agency):
-        require_edit(request.user, None)  # 403
+        require_area(request.user, C.EDIT_PLANS, None)  # 403
     try:
         submission = submission_start(actor=request.user, round_=round_, agency=agency)
     except SubmissionExists as exc:
@@ -746,10 +731,10 @@ def submission_begin(request, pk):
 
 @login_required
 def submission_detail(request, pk):
-    submission = _get(selectors.submissions_visible_to(request.user).select_related("round__document"), pk=pk)
+    submission = selectors.submission_for(request.user, pk)
     round_ = submission.round
     is_reporter = may_report_for(request.user, submission.agency) and not scope_for(request.user).is_system
-    can_review = _can_edit(request.user, round_.province)
+    can_review = scope_for(request.user).may_area(C.EDIT_PLANS, round_.province)
     targets = targets_for(round_, submission.agency)
     figures = {f.target_id: f for f in submission.figures.select_related("target")}
     form = None
@@ -789,7 +774,7 @@ def submission_detail(request, pk):
             else:
                 return redirect("plans:submission", pk=submission.pk)
     elif request.method == "POST":
-        require_edit(request.user, None)  # 403: nothing to post here
+        require_area(request.user, C.EDIT_PLANS, None)  # 403: nothing to post here
     return render(
         request,
         "plans/submission.html",
@@ -809,7 +794,7 @@ def submission_detail(request, pk):
 @login_required
 @require_POST
 def submission_review(request, pk, action):
-    submission = _get(selectors.submissions_visible_to(request.user), pk=pk)
+    submission = selectors.submission_for(request.user, pk)
     try:
         if action == "return":
             form = ReturnForm(request.POST)
@@ -831,9 +816,9 @@ def submission_review(request, pk, action):
 def attachment_file(request, pk):
     attachment = _get(Attachment.objects.all(), pk=pk)
     if attachment.submission_id:
-        _get(selectors.submissions_visible_to(request.user), pk=attachment.submission_id)
+        selectors.submission_for(request.user, attachment.submission_id)
     elif attachment.task_update_id:
-        _get(selectors.tasks_visible_to(request.user), pk=attachment.task_update.task_id)
+        selectors.task_for(request.user, attachment.task_update.task_id)
     else:
         raise Http404
     return _file_response(attachment.file, attachment.name, attachment.content_type or None)
@@ -846,7 +831,7 @@ def attachment_file(request, pk):
 def my_obligations(request):
     scope = scope_for(request.user)
     if not scope.has(C.REPORT_FOR_AGENCY):
-        require_edit(request.user, None)  # 403
+        require_area(request.user, C.EDIT_PLANS, None)  # 403
     owed = selectors.owed_by(request.user)
     return render(
         request, "plans/my.html", {**owed, "reminders": reminders_for(request.user)[:20], "today": timezone.localdate()}
