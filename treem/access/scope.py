@@ -103,26 +103,11 @@ class Scope:
     def agency_ids(self, capability: str) -> frozenset[int]:
         return frozenset(g.agency_id for g in self._grants_with(capability) if g.agency_id)
 
-    def unit_q(self, capability: str, commune_field: str = "commune", province_field: str | None = None) -> Q:
-        """A filter for records keyed to a commune: the communes granted, or every commune of a granted province.
-
-        `province_field` defaults to `<commune_field>__province`. No grant gives a filter that matches nothing.
-        """
-        if self.is_national(capability):
-            return Q()
-        province_field = province_field or f"{commune_field}__province"
-        q = Q(pk__in=[])
-        if communes := self.commune_ids(capability):
-            q |= Q(**{f"{commune_field}__in": communes})
-        if provinces := self.province_ids(capability):
-            q |= Q(**{f"{province_field}__in": provinces})
-        return q
-
-    def may(self, capability: str, unit: Unit | None = None) -> bool:
-        """The capability, and (when a unit is given) on that unit: a commune, a province, or a legacy unit."""
+    def may(self, capability: str, *units: Unit) -> bool:
+        """The capability, and on every unit given: a commune, a province, or a legacy unit (through what it became)."""
         if not self.has(capability):
             return False
-        return unit is None or self.covers_unit(capability, unit)
+        return all(self.covers_unit(capability, unit) for unit in units)
 
     def may_area(self, capability: str, area: Unit | None) -> bool:
         """The capability over an area: a unit, or (None) the whole country, which needs a national grant."""
@@ -205,10 +190,12 @@ def visible_units_q(scope: Scope) -> Q:
     return current | legacy
 
 
-def require(actor, capability: str, unit: Unit | None = None) -> Scope:
-    """403 unless the actor may use `capability` (on `unit`, when given); returns the actor's scope."""
+def require(actor, capability: str, *units: Unit) -> Scope:
+    """403 unless the actor may use `capability` (on every unit given); returns the actor's scope.
+
+    The 403 page names the roles that carry the capability."""
     scope = actor if isinstance(actor, Scope) else scope_for(actor)
-    forbid_unless(scope, scope.may(capability, unit), needs=capability)
+    forbid_unless(scope, scope.may(capability, *units), needs=capability)
     return scope
 
 

@@ -373,7 +373,7 @@ def case_detail(request, pk):
     items = list(plan.items.select_related("provider").prefetch_related("records")) if plan else []
     context.update({
         "names": names,
-        "can_identify": names and access.can_edit and case.is_open and scope_for(request.user).covers_unit(
+        "can_identify": names and access.can_edit and case.is_open and scope_for(request.user).may(
             Capability.EDIT_CHILDREN, case.commune),
         "show_reporter": shows_reporter(access, case, request.user),
         "children": selectors.case_children(case, names=names),

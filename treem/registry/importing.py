@@ -35,7 +35,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from treem.access import Capability, forbid_unless, scope_for
+from treem.access import Capability, require
 from treem.accounts.models import User
 from treem.audit.services import changes as audit_changes
 from treem.audit.services import record, record_many
@@ -615,12 +615,6 @@ def report_rows(report: list) -> list[dict]:
 # ---------------------------------------------------------------- committing
 
 
-def _require_edit(actor, commune: Unit) -> None:
-    scope = scope_for(actor)
-    forbid_unless(scope, scope.has(Capability.EDIT_CHILDREN)
-                  and scope.covers_unit(Capability.EDIT_CHILDREN, commune))
-
-
 def _quality(values: dict) -> list[str]:
     flags = [f.code for f in check_personal_id(values.get("personal_id") or "", values.get("sex"),
                                                values.get("birth_date")) if f.code not in IGNORED_FINDINGS]
@@ -845,7 +839,7 @@ def import_file(content: bytes, filename: str, *, commune: Unit, actor, sheet: s
         plan = plan_import(table, commune, overrides=overrides, content=content, today=today, progress=progress)
         return plan, plan.summary()
     with transaction.atomic():
-        _require_edit(actor, commune)
+        require(actor, Capability.EDIT_CHILDREN, commune)
         _lock_commune(commune.pk)
         plan = _commit_plan(lambda: plan_import(table, commune, overrides=overrides, content=content, today=today,
                                                 progress=progress))
@@ -868,7 +862,7 @@ def import_file(content: bytes, filename: str, *, commune: Unit, actor, sheet: s
 @transaction.atomic
 def batch_create(*, actor, commune: Unit, filename: str, content: bytes, sheet: str = "", request=None) -> ImportBatch:
     """Keep an uploaded file for its preview and commit. Writes nothing to the register."""
-    _require_edit(actor, commune)
+    require(actor, Capability.EDIT_CHILDREN, commune)
     batch = ImportBatch.objects.create(
         commune=commune, province_id=commune.province_id, filename=filename[:255], size=len(content),
         sha256=hashlib.sha256(content).hexdigest(), content=content, sheet=sheet[:120],
@@ -881,7 +875,7 @@ def batch_create(*, actor, commune: Unit, filename: str, content: bytes, sheet: 
 @transaction.atomic
 def batch_preview_start(*, actor, batch: ImportBatch, request=None) -> ImportBatch:
     """Check the batch's file: at once for a small file, in a background job for a large one."""
-    _require_edit(actor, batch.commune)
+    require(actor, Capability.EDIT_CHILDREN, batch.commune)
     background = batch.size > background_above_bytes()
     if background:
         batch.status = ImportStatus.PREVIEWING
@@ -900,7 +894,7 @@ def batch_columns_set(*, actor, batch: ImportBatch, overrides: dict, sheet: str 
                       request=None) -> ImportBatch:
     """The person's reading of the file's columns (header -> field, or None to ignore), and/or another sheet; then
     the file is checked again."""
-    _require_edit(actor, batch.commune)
+    require(actor, Capability.EDIT_CHILDREN, batch.commune)
     if batch.status == ImportStatus.COMMITTED:
         raise ImportProblem(_("This file was already saved."))
     before = {"columns": batch.header_overrides, "sheet": batch.sheet}
@@ -916,7 +910,7 @@ def batch_columns_set(*, actor, batch: ImportBatch, overrides: dict, sheet: str 
 def batch_commit_start(*, actor, batch: ImportBatch, request=None) -> ImportBatch:
     """Save a checked batch: at once for a small file (batch_commit, its own transaction and audit event), in a
     background job for a large one."""
-    _require_edit(actor, batch.commune)
+    require(actor, Capability.EDIT_CHILDREN, batch.commune)
     if batch.status != ImportStatus.PREVIEWED:
         raise ImportProblem(_("This file has not been checked yet, or was already saved."))
     if batch.size <= background_above_bytes():
@@ -979,7 +973,7 @@ def batch_commit(batch: ImportBatch, *, actor, job=None, request=None) -> Import
     content = bytes(batch.content)
     table = read_file(content, batch.filename, batch.sheet or None)
     with transaction.atomic():
-        _require_edit(actor, batch.commune)
+        require(actor, Capability.EDIT_CHILDREN, batch.commune)
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if locked.status == ImportStatus.COMMITTED:
             raise AlreadySaved(_("This file was already saved."))
