@@ -23,7 +23,8 @@ class Capability:
     VIEW_CASES = "cases.view"
     EDIT_CASES = "cases.edit"
     RECEIVE_REPORTS = "cases.intake"
-    APPROVE_PLANS = "cases.approve"
+    APPROVE_PLANS = "cases.approve"  # the commune chair: approve a case's plan; full access to the commune's cases
+    SUPERVISE_CASES = "cases.supervise"  # case supervisors of a province or nationwide: full unless commune-only
     VIEW_PLANS = "plans.view"
     EDIT_PLANS = "plans.edit"
     REPORT_FOR_AGENCY = "plans.report"
@@ -45,10 +46,12 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.VILLAGE_COLLABORATOR: frozenset({C.VIEW_UNITS, C.RECEIVE_REPORTS}),
     Role.COMMUNE_CHAIR: frozenset({C.VIEW_UNITS, C.VIEW_CHILDREN, C.VIEW_CASES, C.APPROVE_PLANS, C.VIEW_PLANS,
                                    C.VIEW_INDICATORS}),
-    Role.CASE_WORKER: frozenset({C.VIEW_UNITS, C.VIEW_CHILDREN, C.VIEW_CASES, C.EDIT_CASES, C.RECEIVE_REPORTS}),
+    Role.CASE_WORKER: frozenset({C.VIEW_UNITS, C.VIEW_CHILDREN, C.VIEW_CASES, C.EDIT_CASES, C.RECEIVE_REPORTS,
+                                 C.SUPERVISE_CASES}),
     Role.HOTLINE_OPERATOR: frozenset({C.VIEW_UNITS, C.RECEIVE_REPORTS}),
     Role.FOCAL_OFFICER: frozenset({C.VIEW_UNITS, C.VIEW_CHILDREN, C.EDIT_CHILDREN, C.VIEW_CASES, C.EDIT_CASES,
-                                   C.VIEW_PLANS, C.EDIT_PLANS, C.VIEW_INDICATORS, C.HANDLE_SUBJECT_ACCESS}),
+                                   C.SUPERVISE_CASES, C.VIEW_PLANS, C.EDIT_PLANS, C.VIEW_INDICATORS,
+                                   C.HANDLE_SUBJECT_ACCESS}),
     Role.AGENCY_REPORTER: frozenset({C.VIEW_UNITS, C.VIEW_PLANS, C.REPORT_FOR_AGENCY}),
     Role.LEADER: frozenset(READ_ONLY),
     Role.AUDITOR: frozenset(READ_ONLY | {C.VIEW_AUDIT, C.VIEW_PROCESSING_RECORD}),
