@@ -154,7 +154,8 @@ def task_rows(tasks, today: date | None = None, reporting_agencies=None) -> list
 
 
 def document_for(user, pk) -> Document:
-    return fetch(documents_visible_to(user), user, C.VIEW_PLANS, pk=pk)
+    qs = Document.objects.select_related("province", "area", "issuer_agency")
+    return fetch(qs, require(user, C.VIEW_PLANS), C.VIEW_PLANS, pk=pk)
 
 
 def target_for(user, pk) -> Target:
