@@ -73,7 +73,7 @@ def _make(model, commune: Unit, made: dict, user: User, world: dict):
         elif isinstance(field, (models.IntegerField, models.DecimalField)):
             values[field.name] = 1
         else:
-            values[field.name] = f"x{uuid.uuid4().hex[:8]}"
+            values[field.name] = f"x{uuid.uuid4().hex[:8]}"[: field.max_length or None]
     obj = model.objects.create(**values)
     _links(model, obj, commune, world)
     return obj
