@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from treem.access import ROLE_CAPABILITIES, Grant, Scope, allows, registered, restrict
-from treem.accounts.models import Agency, AgencyKind, Role, User
+from treem.accounts.models import Agency, AgencyKind, AgencySuccession, Role, User
 from treem.geo.models import Unit
 
 from ..conftest import current
@@ -24,7 +24,27 @@ from ..conftest import current
 CAPABILITIES = sorted(set().union(*ROLE_CAPABILITIES.values()))
 
 
-def _make(model, commune: Unit, made: dict, user: User):
+def _links(model, obj, commune: Unit, world: dict) -> None:
+    """What a rule reads beyond the required fields: a plan's province (the last commune's is national), the agencies
+    on a task (one a predecessor of a granted agency: its successor inherits the task), the agencies a round expects
+    and the agency a submission is from."""
+    from treem.plans.models import Document, ReportingRound, RoundAgency, Submission, Task, TaskAgency
+
+    i = world["communes"].index(commune)
+    agencies = world["agencies"]
+    if model is Document:
+        obj.province = None if i == len(world["communes"]) - 1 else commune.province
+        obj.save(update_fields=["province"])
+    elif model is Task and i < 3:
+        TaskAgency.objects.create(task=obj, agency=[*agencies, world["predecessor"]][i], role="lead")
+    elif model is ReportingRound and i < 2:
+        RoundAgency.objects.create(round=obj, agency=agencies[i], agency_name=agencies[i].name)
+    elif model is Submission and i < 2:
+        obj.agency = agencies[i]
+        obj.save(update_fields=["agency"])
+
+
+def _make(model, commune: Unit, made: dict, user: User, world: dict):
     """A record of `model` in `commune`, its required fields filled from their types."""
     values = {}
     for field in model._meta.concrete_fields:
@@ -39,7 +59,9 @@ def _make(model, commune: Unit, made: dict, user: User):
             elif target is User:
                 values[field.name] = user
             else:
-                values[field.name] = made.setdefault((target, commune.pk), _make(target, commune, made, user))
+                if (target, commune.pk) not in made:
+                    made[(target, commune.pk)] = _make(target, commune, made, user, world)
+                values[field.name] = made[(target, commune.pk)]
         elif field.choices:
             values[field.name] = field.choices[0][0]
         elif isinstance(field, models.DateTimeField):
@@ -51,8 +73,10 @@ def _make(model, commune: Unit, made: dict, user: User):
         elif isinstance(field, (models.IntegerField, models.DecimalField)):
             values[field.name] = 1
         else:
-            values[field.name] = f"x{uuid.uuid4().hex}"[: field.max_length or 9]
-    return model.objects.create(**values)
+            values[field.name] = f"x{uuid.uuid4().hex[:8]}"[: field.max_length or None]
+    obj = model.objects.create(**values)
+    _links(model, obj, commune, world)
+    return obj
 
 
 @pytest.mark.django_db
@@ -70,13 +94,16 @@ def test_sql_and_python_forms_of_every_rule_agree():
         Agency.objects.create(name="UBND xã (thử)", kind=AgencyKind.COMMUNE_COMMITTEE,
                               province_id=communes[0].province_id, unit=communes[0]),
     ]
+    predecessor = Agency.objects.create(name="Sở Lao động (cũ)", kind=AgencyKind.DEPARTMENT, province_id=provinces[0])
+    AgencySuccession.objects.create(predecessor=predecessor, successor=agencies[0], effective=date(2025, 3, 1))
+    world = {"communes": communes, "agencies": agencies, "predecessor": predecessor}
     user = User.objects.create_user(username="nguoi.xu.ly", password="Mat-khau-2026!")
     rules = registered()
     assert len(rules) >= 10, "the registry is empty: access_rules.py modules were not discovered"
     records: dict[type, list] = {}
     made: dict = {}
     for model in rules:
-        records[model] = [_make(model, commune, made, user) for commune in communes]
+        records[model] = [_make(model, commune, made, user, world) for commune in communes]
 
     where = st.one_of(
         st.just({"national": True}),

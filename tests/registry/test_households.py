@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 
 from tests.registry.registry_fixtures import (  # noqa: F401 - pytest fixtures
     add_child_fixture,
@@ -224,7 +225,7 @@ def test_households_are_scoped_like_children(household_x, household_y, worker_x,
     assert set(households_visible_to(leader)) == {household_x, household_y}
     other_province = make_user("tinh.angiang", Role.FOCAL_OFFICER, an_giang)
     assert not households_visible_to(other_province).exists()
-    with pytest.raises(Household.DoesNotExist):
+    with pytest.raises(Http404):  # fetched within the scope: 404 outside
         household_detail(worker_x, household_y.pk)
     detail = household_detail(worker_x, household_x.pk)
     assert [c.full_name for c in detail.members] == ["Giàng Thị Mai", "Giàng A Páo"]  # eldest first

@@ -12,7 +12,7 @@ from importlib import import_module
 _NAMES = {
     "rules": ["ByUnit", "allows", "fetch", "register", "registered", "restrict", "rule_for"],
     "scope": ["READ_ONLY", "ROLE_CAPABILITIES", "Capability", "Grant", "Scope", "forbid_unless", "require",
-              "require_agency", "roles_with", "scope_for", "visible_units_q"],
+              "require_agency", "require_area", "roles_with", "scope_for", "visible_units_q"],
 }
 _WHERE = {name: module for module, names in _NAMES.items() for name in names}
 __all__ = sorted(_WHERE)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
@@ -27,7 +28,7 @@ class Rule(Protocol):
     def allows(self, scope: Scope, capability: str, obj: Model) -> bool: ...
 
 
-def _value(obj: Model, path: str):
+def value_at(obj: Model, path: str):
     """The id at the end of a lookup path ("commune__province" -> obj.commune.province_id); None past an empty link."""
     *links, last = path.split("__")
     for link in links:
@@ -71,11 +72,11 @@ class ByUnit:
             return False
         if scope.is_national(capability):
             return True
-        if self.commune and _value(obj, self.commune) in scope.commune_ids(capability):
+        if self.commune and value_at(obj, self.commune) in scope.commune_ids(capability):
             return True
-        if self.province_path and _value(obj, self.province_path) in scope.province_ids(capability):
+        if self.province_path and value_at(obj, self.province_path) in scope.province_ids(capability):
             return True
-        return bool(self.agency) and _value(obj, self.agency) in scope.agency_ids(capability)
+        return bool(self.agency) and value_at(obj, self.agency) in scope.agency_ids(capability)
 
 
 _RULES: dict[type[Model], Rule] = {}
@@ -117,5 +118,5 @@ def fetch(records: QuerySet | type[Model], actor, capability: str, **lookup) -> 
     scoped = restrict(records, actor, capability)
     try:
         return scoped.get(**lookup)
-    except scoped.model.DoesNotExist:
+    except (scoped.model.DoesNotExist, ValidationError, ValueError):  # a malformed key is not found either
         raise Http404 from None

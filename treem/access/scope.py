@@ -23,7 +23,8 @@ class Capability:
     VIEW_CASES = "cases.view"
     EDIT_CASES = "cases.edit"
     RECEIVE_REPORTS = "cases.intake"
-    APPROVE_PLANS = "cases.approve"
+    APPROVE_PLANS = "cases.approve"  # the commune chair: approve a case's plan; full access to the commune's cases
+    SUPERVISE_CASES = "cases.supervise"  # case supervisors of a province or nationwide: full unless commune-only
     VIEW_PLANS = "plans.view"
     EDIT_PLANS = "plans.edit"
     REPORT_FOR_AGENCY = "plans.report"
@@ -45,10 +46,12 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.VILLAGE_COLLABORATOR: frozenset({C.VIEW_UNITS, C.RECEIVE_REPORTS}),
     Role.COMMUNE_CHAIR: frozenset({C.VIEW_UNITS, C.VIEW_CHILDREN, C.VIEW_CASES, C.APPROVE_PLANS, C.VIEW_PLANS,
                                    C.VIEW_INDICATORS}),
-    Role.CASE_WORKER: frozenset({C.VIEW_UNITS, C.VIEW_CHILDREN, C.VIEW_CASES, C.EDIT_CASES, C.RECEIVE_REPORTS}),
+    Role.CASE_WORKER: frozenset({C.VIEW_UNITS, C.VIEW_CHILDREN, C.VIEW_CASES, C.EDIT_CASES, C.RECEIVE_REPORTS,
+                                 C.SUPERVISE_CASES}),
     Role.HOTLINE_OPERATOR: frozenset({C.VIEW_UNITS, C.RECEIVE_REPORTS}),
     Role.FOCAL_OFFICER: frozenset({C.VIEW_UNITS, C.VIEW_CHILDREN, C.EDIT_CHILDREN, C.VIEW_CASES, C.EDIT_CASES,
-                                   C.VIEW_PLANS, C.EDIT_PLANS, C.VIEW_INDICATORS, C.HANDLE_SUBJECT_ACCESS}),
+                                   C.SUPERVISE_CASES, C.VIEW_PLANS, C.EDIT_PLANS, C.VIEW_INDICATORS,
+                                   C.HANDLE_SUBJECT_ACCESS}),
     Role.AGENCY_REPORTER: frozenset({C.VIEW_UNITS, C.VIEW_PLANS, C.REPORT_FOR_AGENCY}),
     Role.LEADER: frozenset(READ_ONLY),
     Role.AUDITOR: frozenset(READ_ONLY | {C.VIEW_AUDIT, C.VIEW_PROCESSING_RECORD}),
@@ -103,26 +106,17 @@ class Scope:
     def agency_ids(self, capability: str) -> frozenset[int]:
         return frozenset(g.agency_id for g in self._grants_with(capability) if g.agency_id)
 
-    def unit_q(self, capability: str, commune_field: str = "commune", province_field: str | None = None) -> Q:
-        """A filter for records keyed to a commune: the communes granted, or every commune of a granted province.
-
-        `province_field` defaults to `<commune_field>__province`. No grant gives a filter that matches nothing.
-        """
-        if self.is_national(capability):
-            return Q()
-        province_field = province_field or f"{commune_field}__province"
-        q = Q(pk__in=[])
-        if communes := self.commune_ids(capability):
-            q |= Q(**{f"{commune_field}__in": communes})
-        if provinces := self.province_ids(capability):
-            q |= Q(**{f"{province_field}__in": provinces})
-        return q
-
-    def may(self, capability: str, unit: Unit | None = None) -> bool:
-        """The capability, and (when a unit is given) on that unit: a commune, a province, or a legacy unit."""
+    def may(self, capability: str, *units: Unit) -> bool:
+        """The capability, and on every unit given: a commune, a province, or a legacy unit (through what it became)."""
         if not self.has(capability):
             return False
-        return unit is None or self.covers_unit(capability, unit)
+        return all(self.covers_unit(capability, unit) for unit in units)
+
+    def may_area(self, capability: str, area: Unit | None) -> bool:
+        """The capability over an area: a unit, or (None) the whole country, which needs a national grant."""
+        if area is None:
+            return self.is_national(capability)
+        return self.may(capability, area)
 
     def may_agency(self, capability: str, agency) -> bool:
         """The capability on an agency: its own grant, its province, or (a commune's committee) its commune."""
@@ -199,10 +193,19 @@ def visible_units_q(scope: Scope) -> Q:
     return current | legacy
 
 
-def require(actor, capability: str, unit: Unit | None = None) -> Scope:
-    """403 unless the actor may use `capability` (on `unit`, when given); returns the actor's scope."""
+def require(actor, capability: str, *units: Unit) -> Scope:
+    """403 unless the actor may use `capability` (on every unit given); returns the actor's scope.
+
+    The 403 page names the roles that carry the capability."""
     scope = actor if isinstance(actor, Scope) else scope_for(actor)
-    forbid_unless(scope, scope.may(capability, unit), needs=capability)
+    forbid_unless(scope, scope.may(capability, *units), needs=capability)
+    return scope
+
+
+def require_area(actor, capability: str, area: Unit | None) -> Scope:
+    """403 unless the actor may use `capability` over `area` (a unit; None = nationwide, e.g. a national plan)."""
+    scope = actor if isinstance(actor, Scope) else scope_for(actor)
+    forbid_unless(scope, scope.may_area(capability, area), needs=capability)
     return scope
 
 

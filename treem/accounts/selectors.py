@@ -51,8 +51,7 @@ def agencies_visible_to(user, *, on=None):
 def staff_of_unit(user, unit: Unit):
     """Who works on a unit: only for those who manage users or supervise the unit."""
     scope = scope_for(user)
-    allowed = scope.has(Capability.MANAGE_USERS) and scope.covers_unit(Capability.MANAGE_USERS, unit)
-    allowed = allowed or (scope.has(Capability.EDIT_PLANS) and scope.covers_unit(Capability.EDIT_PLANS, unit))
+    allowed = scope.may(Capability.MANAGE_USERS, unit) or scope.may(Capability.EDIT_PLANS, unit)
     if not allowed:
         raise NotAllowed
     return (

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from treem.access import Capability, forbid_unless, scope_for
+from treem.access import Capability, forbid_unless, require_agency, require_area, scope_for
 from treem.accounts.tokens import revoke_tokens
 from treem.audit.services import changes, record
 from treem.core.text import clean, fold
@@ -28,14 +28,11 @@ NATIONAL_GRANT_ROLES = {Role.ADMINISTRATOR, Role.AUDITOR}
 
 
 def _require_manage(actor, unit: Unit | None = None, agency: Agency | None = None) -> None:
-    scope = scope_for(actor)
-    cap = Capability.MANAGE_USERS
+    """Managing accounts of an agency, of a unit, or (neither) nationwide."""
     if agency is not None:
-        forbid_unless(scope, scope.has(cap) and scope.covers_agency(cap, agency), needs=cap)
-    elif unit is not None:
-        forbid_unless(scope, scope.has(cap) and scope.covers_unit(cap, unit), needs=cap)
+        require_agency(actor, Capability.MANAGE_USERS, agency)
     else:
-        forbid_unless(scope, scope.is_national(cap), needs=cap)
+        require_area(actor, Capability.MANAGE_USERS, unit)
 
 
 def _require_grant(actor, role: str) -> None:
@@ -67,10 +64,8 @@ def may_manage_user(actor, user: User) -> bool:
 def _covers(scope, assignment: Assignment) -> bool:
     cap = Capability.MANAGE_USERS
     if assignment.agency_id:
-        return scope.covers_agency(cap, assignment.agency)
-    if assignment.unit_id:
-        return scope.covers_unit(cap, assignment.unit)
-    return scope.is_national(cap)
+        return scope.may_agency(cap, assignment.agency)
+    return scope.may_area(cap, assignment.unit)
 
 
 def may_end(actor, assignment: Assignment) -> bool:
@@ -247,10 +242,7 @@ AGENCY_FIELDS = ("name", "short_name", "kind", "province", "unit", "parent", "va
 
 
 def _require_reference(actor, province: Unit | None) -> None:
-    scope = scope_for(actor)
-    cap = Capability.MANAGE_REFERENCE
-    allowed = scope.has(cap) and (scope.covers_unit(cap, province) if province else scope.is_national(cap))
-    forbid_unless(scope, allowed)
+    require_area(actor, Capability.MANAGE_REFERENCE, province)
 
 
 @transaction.atomic

@@ -163,7 +163,7 @@ def two_factor_reset(*, actor, user: User, request=None) -> None:
     units = [a.unit for a in user.assignments.select_related("unit", "agency__province")
              if a.unit is not None] + [a.agency.province for a in user.assignments.select_related("agency__province")
                                        if a.agency is not None and a.agency.province is not None]
-    allowed = scope.is_national(cap) or (bool(units) and all(scope.covers_unit(cap, u) for u in units))
+    allowed = scope.is_national(cap) or (bool(units) and scope.may(cap, *units))
     forbid_unless(scope, allowed and actor.pk != user.pk)
     removed = TOTPDevice.objects.filter(user=user).count()
     TOTPDevice.objects.filter(user=user).delete()

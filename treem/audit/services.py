@@ -72,7 +72,7 @@ def list_unit(user, capability: str, commune_code: str = "") -> Unit | None:
     scope = scope_for(user)
     if commune_code:
         chosen = Unit.objects.filter(system=UnitSystem.CURRENT, level=UnitLevel.COMMUNE, code=commune_code).first()
-        if chosen is not None and scope.covers_unit(capability, chosen):
+        if chosen is not None and scope.may(capability, chosen):
             return chosen
     communes, provinces = scope.commune_ids(capability), scope.province_ids(capability)
     if len(communes) == 1 and not provinces:

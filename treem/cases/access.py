@@ -20,13 +20,11 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q
 
-from treem.access import ROLE_CAPABILITIES, Capability, scope_for
-from treem.accounts.models import Role
+from treem.access import Capability, scope_for
 
 from .models import Case, CaseAssignment, Confidentiality, Distribution
 
 NONE, SUMMARY, FULL = "none", "summary", "full"
-SUPERVISOR_ROLES = {Role.FOCAL_OFFICER, Role.CASE_WORKER}
 
 
 @dataclass(frozen=True)
@@ -59,21 +57,19 @@ class CaseAccess:
         return self.full and (self.supervisor or self.chair)
 
 
-def _chair_communes(scope) -> set[int]:
-    return {g.commune_id for g in scope.grants if g.role == Role.COMMUNE_CHAIR and g.commune_id}
+# The roles behind each capability are in treem.access.scope.ROLE_CAPABILITIES, and nowhere else.
+CHAIR = Capability.APPROVE_PLANS  # the commune chair (on her commune)
+SUPERVISE = Capability.SUPERVISE_CASES  # the case supervisors (on a province, or nationwide)
 
 
-def _supervisor_grants(scope):
-    return [g for g in scope.grants if g.role in SUPERVISOR_ROLES and not g.agency_id and (g.national or g.province_id)]
+def _chair_communes(scope) -> frozenset[int]:
+    return scope.commune_ids(CHAIR)
 
 
-def _viewer_grants(scope):
-    return [g for g in scope.grants if Capability.VIEW_CASES in ROLE_CAPABILITIES.get(g.role, ())
-            and g.role not in SUPERVISOR_ROLES and not g.agency_id and (g.national or g.province_id)]
-
-
-def _covers(grants, case) -> bool:
-    return any(g.national or g.province_id == case.province_id for g in grants)
+def _province_reach(scope, capability: str, case) -> bool:
+    """A province-level (or national) grant of `capability` on the case's province; commune and agency grants do
+    not count (a grant on an agency carries no province)."""
+    return scope.is_national(capability) or case.province_id in scope.province_ids(capability)
 
 
 def is_assigned(user, case) -> bool:
@@ -90,11 +86,11 @@ def case_access(user, case: Case) -> CaseAccess:
     can_edit = scope.has(Capability.EDIT_CASES)
     assigned = scope.has(Capability.VIEW_CASES) and is_assigned(user, case)
     chair = case.commune_id in _chair_communes(scope)
-    supervisor = _covers(_supervisor_grants(scope), case)
+    supervisor = _province_reach(scope, SUPERVISE, case)
     if assigned or chair or (supervisor and case.distribution == Distribution.PROVINCE):
         return CaseAccess(level=FULL, assigned=assigned, chair=chair, supervisor=supervisor,
                           can_edit=can_edit and (assigned or supervisor))
-    if supervisor or _covers(_viewer_grants(scope), case):
+    if supervisor or _province_reach(scope, Capability.VIEW_CASES, case):
         return CaseAccess(level=SUMMARY, supervisor=supervisor)
     return CaseAccess()
 
@@ -106,11 +102,11 @@ def visible_q(user) -> Q:
         return Q()
     if not scope.user_id or not scope.has(Capability.VIEW_CASES):
         return Q(pk__in=[])
-    q = assigned_q(user) | Q(commune__in=_chair_communes(scope))
-    grants = _supervisor_grants(scope) + _viewer_grants(scope)
-    if any(g.national for g in grants):
+    # Supervisors carry VIEW_CASES too: every province-level reader of cases has at least the summary.
+    if scope.is_national(Capability.VIEW_CASES):
         return Q()
-    if provinces := {g.province_id for g in grants}:
+    q = assigned_q(user) | Q(commune__in=_chair_communes(scope))
+    if provinces := scope.province_ids(Capability.VIEW_CASES):
         q |= Q(province__in=provinces)
     return q
 
@@ -123,10 +119,9 @@ def full_q(user) -> Q:
     if not scope.user_id or not scope.has(Capability.VIEW_CASES):
         return Q(pk__in=[])
     q = assigned_q(user) | Q(commune__in=_chair_communes(scope))
-    supervisors = _supervisor_grants(scope)
-    if any(g.national for g in supervisors):
+    if scope.is_national(SUPERVISE):
         return q | Q(distribution=Distribution.PROVINCE)
-    if provinces := {g.province_id for g in supervisors}:
+    if provinces := scope.province_ids(SUPERVISE):
         q |= Q(province__in=provinces, distribution=Distribution.PROVINCE)
     return q
 

@@ -33,9 +33,9 @@ def candidate_scope(user, commune) -> tuple:
     on_register = Child.objects.filter(commune=commune).exclude(status__in=NOT_PROPOSED)
     if scope.is_system:
         return on_register, FULL
-    if scope.has(Capability.VIEW_CHILDREN) and scope.covers_unit(Capability.VIEW_CHILDREN, commune):
+    if scope.may(Capability.VIEW_CHILDREN, commune):
         return children_visible_to(user, incoming=False).filter(commune=commune).exclude(status__in=NOT_PROPOSED), FULL
-    if scope.has(Capability.RECEIVE_REPORTS) and scope.covers_unit(Capability.RECEIVE_REPORTS, commune):
+    if scope.may(Capability.RECEIVE_REPORTS, commune):
         return on_register.filter(provisional=False).exclude(source=ChildSource.CASE_INTAKE), MINIMAL
     return Child.objects.none(), None
 

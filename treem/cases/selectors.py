@@ -13,7 +13,7 @@ from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
 
-from treem.access import Capability, scope_for
+from treem.access import Capability, restrict, scope_for
 from treem.accounts.models import Assignment, Role, User
 from treem.audit.services import record_view
 from treem.core.ages import age_band
@@ -217,7 +217,7 @@ def _stats_cases(user, start: date | None, end: date | None, province=None, comm
     cap = Capability.VIEW_INDICATORS if scope.has(Capability.VIEW_INDICATORS) else Capability.VIEW_CASES
     if not scope.has(cap):
         return Case.objects.none()
-    qs = Case.objects.filter(scope.unit_q(cap, "commune", "province")).exclude(stage=Stage.IN_ERROR)
+    qs = restrict(Case.objects.all(), scope, cap).exclude(stage=Stage.IN_ERROR)
     if start:
         qs = qs.filter(received_at__gte=_day_start(start))
     if end:

@@ -289,8 +289,7 @@ def case_update(*, actor, case: Case, expected_version, data: dict, concern_type
 @transaction.atomic
 def case_assign(*, actor, case: Case, user, expected_version=None, request=None) -> Case:
     _require(actor, case, manage=True)
-    scope = scope_for(user)
-    if not (scope.has(Capability.EDIT_CASES) and scope.covers_unit(Capability.EDIT_CASES, case.commune)):
+    if not scope_for(user).may(Capability.EDIT_CASES, case.commune):
         raise ValidationError(_("Only a worker of this commune or a supervisor of its province can be assigned."))
     case = _lock(case, expected_version)
     if _assign(actor, case, user):

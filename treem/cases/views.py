@@ -124,7 +124,7 @@ def dashboard(request):
         context["referrals"] = selectors.referrals_to_my_agency(user).filter(
             status__in=[ReferralStatus.SENT, ReferralStatus.ACCEPTED])[:20]
         context["approvals"] = selectors.cases_visible_to(user).filter(
-            stage=Stage.APPROVAL, commune__in=[g.commune_id for g in scope.grants if g.role == "commune_chair"])
+            stage=Stage.APPROVAL, commune__in=scope.commune_ids(Capability.APPROVE_PLANS))
         _log_list(request, "cases.case.list", shown=len(context["my_cases"]), filters={"list": "dashboard"})
     if context["can_receive"]:
         context["intakes"] = selectors.intakes_recorded_by(user)[:10]
@@ -373,7 +373,7 @@ def case_detail(request, pk):
     items = list(plan.items.select_related("provider").prefetch_related("records")) if plan else []
     context.update({
         "names": names,
-        "can_identify": names and access.can_edit and case.is_open and scope_for(request.user).covers_unit(
+        "can_identify": names and access.can_edit and case.is_open and scope_for(request.user).may(
             Capability.EDIT_CHILDREN, case.commune),
         "show_reporter": shows_reporter(access, case, request.user),
         "children": selectors.case_children(case, names=names),

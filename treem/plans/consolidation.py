@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from treem.access import Capability, require_area
 from treem.audit.services import record
 from treem.core.faults import checkpoint
 from treem.core.formats import format_number, format_percent
@@ -27,7 +28,6 @@ from treem.reports.official import (
 
 from .models import ConsolidatedReport, ReportingRound, SubmissionStatus
 from .rounds import figure_table, round_stats
-from .services import require_edit
 
 STATUS_VI = {
     "missing": "Chưa báo cáo",
@@ -131,7 +131,7 @@ def build_document(round_: ReportingRound, progress=None) -> OfficialDocument:
 def run(job, *, round_id: str) -> dict:
     """The job runner: render the DOCX and PDF, keep them on a ConsolidatedReport, return its page."""
     round_ = ReportingRound.objects.select_related("document", "province", "focal_agency").get(pk=round_id)
-    require_edit(job.actor, round_.province)  # still allowed (a job run again later)
+    require_area(job.actor, Capability.EDIT_PLANS, round_.province)  # still allowed (a job run again later)
     expected = round_.expected.count()
     total = expected + 2
     job_progress(job, 0, total, _("Gathering the agencies' reports"))
@@ -164,7 +164,7 @@ def run(job, *, round_id: str) -> dict:
 
 @transaction.atomic
 def consolidation_start(*, actor, round_: ReportingRound):
-    require_edit(actor, round_.province)
+    require_area(actor, Capability.EDIT_PLANS, round_.province)
     return job_start(
         actor=actor,
         kind="plans.consolidate",

@@ -28,6 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import pgettext
 
+from treem.access import Capability, require_area
 from treem.accounts.models import Agency, AgencyKind
 from treem.audit.services import record
 from treem.core.text import fold
@@ -44,7 +45,6 @@ from .services import (
     find_document,
     genre_from_name,
     genre_from_number,
-    require_edit,
     target_create,
     task_create,
 )
@@ -84,7 +84,7 @@ def parse_checked(checked: CheckedFile) -> tuple[str, dict]:
 def draft_create(*, actor, upload, province: Unit) -> PlanDraft:
     """Check and parse an uploaded plan; keep it as a draft to review. Bad files raise ValidationError and leave
     nothing behind. (The web upload goes through the import pipeline: plans.upload.)"""
-    require_edit(actor, province)
+    require_area(actor, Capability.EDIT_PLANS, province)
     checked = check_upload(upload, PLAN_EXTENSIONS, sniff=False)  # the parser checks the content
     text, parsed = parse_checked(checked)
     read = parsed.get("document", {})
@@ -122,7 +122,7 @@ def draft_from(checked: CheckedFile, text: str, parsed: dict, *, province: Unit,
 
 @transaction.atomic
 def draft_discard(*, actor, draft: PlanDraft) -> None:
-    require_edit(actor, draft.province)
+    require_area(actor, Capability.EDIT_PLANS, draft.province)
     draft.status = DraftStatus.DISCARDED
     draft.save(update_fields=["status", "updated_at"])
     record(actor, "plans.draft.discard", draft, unit=draft.province)
@@ -503,7 +503,7 @@ def draft_save(*, actor, draft: PlanDraft, review: dict) -> Document:
     """Save a reviewed draft in one transaction: the document, its links, targets and tasks, and any agency the
     officer accepted as new. `review` is the cleaned review form (see forms.ReviewForm.cleaned_review)."""
     draft = PlanDraft.objects.select_for_update().get(pk=draft.pk)
-    require_edit(actor, draft.province)
+    require_area(actor, Capability.EDIT_PLANS, draft.province)
     if draft.status != DraftStatus.PENDING:
         raise ValidationError(pgettext("plans", "This upload has already been saved or discarded."))
     data = review["document"]

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import pgettext
 
-from treem.access import Capability, forbid_unless, scope_for
+from treem.access import Capability, forbid_unless, require_area, scope_for
 from treem.accounts.models import Agency, AgencyKind
 from treem.audit.services import record
 from treem.core.collation import vi_key
@@ -39,7 +39,7 @@ from .models import (
 )
 from .reminders import notify_returned
 from .selectors import chain_down
-from .services import _attach, _decimal, require_edit
+from .services import _attach, _decimal
 from .succession import is_current, predecessors_closure, responsible_now
 
 C = Capability
@@ -119,7 +119,7 @@ def round_create(
     reminder_days: str = "7,3,1",
     timeliness_rule: str = TimelinessRule.FIRST_SUBMIT,
 ) -> ReportingRound:
-    require_edit(actor, province)
+    require_area(actor, C.EDIT_PLANS, province)
     agencies = list(agencies)
     if not agencies:
         raise ValidationError(pgettext("plans", "Choose at least one agency expected to report."))
@@ -159,7 +159,7 @@ def round_update(
 ) -> ReportingRound:
     """Change the deadline (re-evaluating which submissions were on time, recorded as history), close or reopen,
     add or remove expected agencies (not one that has already submitted)."""
-    require_edit(actor, round_.province)
+    require_area(actor, C.EDIT_PLANS, round_.province)
     summary = {}
     if deadline is not None and deadline != round_.deadline:
         summary["deadline"] = [round_.deadline.isoformat(), deadline.isoformat()]
@@ -388,7 +388,7 @@ def submission_submit(*, actor, submission: Submission, at: datetime | None = No
 
 
 def _require_review(actor, submission: Submission) -> None:
-    require_edit(actor, submission.round.province)
+    require_area(actor, C.EDIT_PLANS, submission.round.province)
 
 
 @transaction.atomic

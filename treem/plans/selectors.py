@@ -1,4 +1,4 @@
-"""Every read of plans a user sees, filtered by the reader's scope.
+"""Every read of plans a user sees, filtered by the reader's scope (the rules: treem/plans/access_rules.py).
 
 * Documents, targets: national documents, and those of the provinces the reader works in (through a province,
   a commune or an agency).
@@ -14,15 +14,15 @@ from datetime import date
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from treem.access import Capability, Scope, scope_for
+from treem.access import Capability, fetch, require, restrict, scope_for
 from treem.accounts.models import Agency
-from treem.core.exceptions import NotAllowed
-from treem.geo.models import Unit
 
 from . import schedule
 from .models import (
     RECEIVED,
+    ConsolidatedReport,
     Document,
+    PlanDraft,
     ReportingRound,
     Submission,
     SubmissionStatus,
@@ -53,69 +53,29 @@ def chain_down(document: Document, province=None) -> list[Document]:
     return list(found.values())
 
 
-def _require(scope: Scope, cap: str) -> None:
-    if not scope.has(cap):
-        raise NotAllowed
-
-
-def area_provinces(scope: Scope, cap: str) -> set[int]:
-    """Provinces the reader works in through a province or a commune (not through an agency)."""
-    provinces = set(scope.province_ids(cap))
-    if communes := scope.commune_ids(cap):
-        provinces |= set(Unit.objects.filter(pk__in=communes).values_list("province_id", flat=True))
-    return provinces
-
-
-def agency_provinces(scope: Scope, cap: str) -> set[int]:
-    ids = scope.agency_ids(cap)
-    return set(Agency.objects.filter(pk__in=ids, province__isnull=False).values_list("province_id", flat=True))
-
-
-def agency_family(scope: Scope, cap: str) -> set[int]:
-    """The reader's agencies and those they succeeded."""
-    ids = scope.agency_ids(cap)
-    return predecessors_closure(ids) if ids else set()
-
-
 # -- documents and targets -------------------------------------------------------------------------------------------
 
 
 def documents_visible_to(user):
-    scope = scope_for(user)
-    _require(scope, C.VIEW_PLANS)
-    qs = Document.objects.select_related("province", "area", "issuer_agency")
-    if scope.is_national(C.VIEW_PLANS):
-        return qs
-    provinces = area_provinces(scope, C.VIEW_PLANS) | agency_provinces(scope, C.VIEW_PLANS)
-    return qs.filter(Q(province__isnull=True) | Q(province__in=provinces))
+    scope = require(user, C.VIEW_PLANS)
+    return restrict(Document.objects.select_related("province", "area", "issuer_agency"), scope, C.VIEW_PLANS)
 
 
 def targets_visible_to(user):
-    documents = documents_visible_to(user)
-    return (
-        Target.objects.filter(document__in=documents.values("pk"))
-        .select_related("document", "area")
-        .prefetch_related("values", "agencies")
-    )
+    scope = require(user, C.VIEW_PLANS)
+    qs = Target.objects.select_related("document", "area").prefetch_related("values", "agencies")
+    return restrict(qs, scope, C.VIEW_PLANS)
 
 
 # -- tasks ------------------------------------------------------------------------------------------------------------
 
 
 def tasks_visible_to(user):
-    scope = scope_for(user)
-    _require(scope, C.VIEW_PLANS)
+    scope = require(user, C.VIEW_PLANS)
     qs = Task.objects.select_related("document", "document__province").prefetch_related(
         Prefetch("assignments", queryset=TaskAgency.objects.select_related("agency", "agency__province")),
     )
-    if scope.is_national(C.VIEW_PLANS):
-        return qs
-    q = Q(pk__in=[])
-    if provinces := area_provinces(scope, C.VIEW_PLANS):
-        q |= Q(document__province__isnull=True) | Q(document__province__in=provinces)
-    if family := agency_family(scope, C.VIEW_PLANS):
-        q |= Q(pk__in=TaskAgency.objects.filter(agency__in=family).values("task_id"))
-    return qs.filter(q)
+    return restrict(qs, scope, C.VIEW_PLANS)
 
 
 @dataclass
@@ -190,39 +150,57 @@ def task_rows(tasks, today: date | None = None, reporting_agencies=None) -> list
     return rows
 
 
-def task_for(user, pk):
-    return tasks_visible_to(user).get(pk=pk)
+# -- one record: a scoped get, 404 outside the reader's scope (treem.access.fetch) -----------------------------------
+
+
+def document_for(user, pk) -> Document:
+    qs = Document.objects.select_related("province", "area", "issuer_agency")
+    return fetch(qs, require(user, C.VIEW_PLANS), C.VIEW_PLANS, pk=pk)
+
+
+def target_for(user, pk) -> Target:
+    return fetch(Target.objects.select_related("document", "area"), require(user, C.VIEW_PLANS), C.VIEW_PLANS, pk=pk)
+
+
+def task_for(user, pk) -> Task:
+    qs = Task.objects.select_related("document", "document__province").prefetch_related(
+        Prefetch("assignments", queryset=TaskAgency.objects.select_related("agency", "agency__province")),
+    )
+    return fetch(qs, require(user, C.VIEW_PLANS), C.VIEW_PLANS, pk=pk)
+
+
+def round_for(user, pk) -> ReportingRound:
+    qs = ReportingRound.objects.select_related("document", "province", "focal_agency")
+    return fetch(qs, require(user, C.VIEW_PLANS), C.VIEW_PLANS, pk=pk)
+
+
+def submission_for(user, pk) -> Submission:
+    qs = Submission.objects.select_related("round", "round__province", "round__document", "agency")
+    return fetch(qs, require(user, C.VIEW_PLANS), C.VIEW_PLANS, pk=pk)
+
+
+def draft_for(user, pk) -> PlanDraft:
+    """A pending plan upload: only those who may edit its province's plans reach it."""
+    return fetch(PlanDraft.objects.select_related("province"), user, C.EDIT_PLANS, pk=pk)
+
+
+def consolidated_report_for(user, pk) -> ConsolidatedReport:
+    qs = ConsolidatedReport.objects.select_related("round")
+    return fetch(qs, require(user, C.VIEW_PLANS), C.VIEW_PLANS, pk=pk)
 
 
 # -- rounds and submissions ------------------------------------------------------------------------------------------
 
 
 def rounds_visible_to(user):
-    scope = scope_for(user)
-    _require(scope, C.VIEW_PLANS)
+    scope = require(user, C.VIEW_PLANS)
     qs = ReportingRound.objects.select_related("document", "province", "focal_agency")
-    if scope.is_national(C.VIEW_PLANS):
-        return qs
-    q = Q(pk__in=[])
-    if provinces := scope.province_ids(C.VIEW_PLANS):
-        q |= Q(province__in=provinces)
-    if agencies := scope.agency_ids(C.VIEW_PLANS):
-        q |= Q(pk__in=ReportingRound.objects.filter(expected__agency__in=agencies).values("pk"))
-    return qs.filter(q)
+    return restrict(qs, scope, C.VIEW_PLANS)
 
 
 def submissions_visible_to(user):
-    scope = scope_for(user)
-    _require(scope, C.VIEW_PLANS)
-    qs = Submission.objects.select_related("round", "round__province", "agency")
-    if scope.is_national(C.VIEW_PLANS):
-        return qs
-    q = Q(pk__in=[])
-    if provinces := scope.province_ids(C.VIEW_PLANS):
-        q |= Q(round__province__in=provinces)
-    if agencies := scope.agency_ids(C.VIEW_PLANS):
-        q |= Q(agency__in=agencies)
-    return qs.filter(q)
+    scope = require(user, C.VIEW_PLANS)
+    return restrict(Submission.objects.select_related("round", "round__province", "agency"), scope, C.VIEW_PLANS)
 
 
 def sees_all_submissions(user, round_) -> bool:

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import pgettext
 
-from treem.access import Capability, forbid_unless, scope_for
+from treem.access import Capability, forbid_unless, require_area, scope_for
 from treem.accounts.models import Agency
 from treem.audit.services import changes, record
 from treem.core.text import fold
@@ -106,16 +106,6 @@ def is_national(number: str | None, issuer: str | None) -> bool:
     return folded_number.endswith(NATIONAL_SYMBOLS) or folded_issuer.startswith(NATIONAL_ISSUERS)
 
 
-def require_edit(actor, province) -> None:
-    """Editing plans of a province needs EDIT_PLANS over it; national documents need a national grant."""
-    scope = scope_for(actor)
-    cap = C.EDIT_PLANS
-    if province is None:
-        forbid_unless(scope, scope.is_national(cap), needs=cap)
-    else:
-        forbid_unless(scope, scope.has(cap) and scope.covers_unit(cap, province), needs=cap)
-
-
 def _decimal(value) -> Decimal | None:
     if value in (None, ""):
         return None
@@ -173,7 +163,7 @@ def document_create(
     *, actor, data: dict, implements=(), file=None, source_text: str = "", parsed: dict | None = None
 ) -> Document:
     """Create a document. `file` is a CheckedFile (already content-checked)."""
-    require_edit(actor, data.get("province"))
+    require_area(actor, C.EDIT_PLANS, data.get("province"))
     doc = Document(
         **{k: v for k, v in data.items() if k in DOCUMENT_FIELDS},
         source_text=source_text,
@@ -199,9 +189,9 @@ def document_create(
 
 @transaction.atomic
 def document_update(*, actor, document: Document, data: dict, implements=None) -> Document:
-    require_edit(actor, document.province)
+    require_area(actor, C.EDIT_PLANS, document.province)
     if "province" in data and data["province"] != document.province:
-        require_edit(actor, data["province"])
+        require_area(actor, C.EDIT_PLANS, data["province"])
     before = {f: getattr(document, f) for f in DOCUMENT_FIELDS}
     for field, value in data.items():
         if field in DOCUMENT_FIELDS:
@@ -300,7 +290,7 @@ def _check_target(values: list[dict]) -> None:
 def target_create(*, actor, document: Document, data: dict, values: list[dict], agencies=(), order: int = 0) -> Target:
     """Add a target with its values and agencies, audited (joins the caller's transaction when called from the
     import, so a failed import saves none of them)."""
-    require_edit(actor, document.province)
+    require_area(actor, C.EDIT_PLANS, document.province)
     _check_target(values)
     target = Target.objects.create(
         document=document,
@@ -328,7 +318,7 @@ def target_create(*, actor, document: Document, data: dict, values: list[dict], 
 
 @transaction.atomic
 def target_update(*, actor, target: Target, data: dict, values: list[dict] | None = None, agencies=None) -> Target:
-    require_edit(actor, target.document.province)
+    require_area(actor, C.EDIT_PLANS, target.document.province)
     fields = ["text", "unit", "baseline_value", "baseline_year", "baseline_source", "area", "indicator_code"]
     before = {f: getattr(target, f) for f in fields}
     for field in fields:
@@ -383,7 +373,7 @@ def task_create(
     order: int = 0,
 ) -> Task:
     """`agencies`: [(Agency or None, role, name as written)]."""
-    require_edit(actor, document.province)
+    require_area(actor, C.EDIT_PLANS, document.province)
     schedule = schedule or {}
     kind = schedule.get("kind", ScheduleKind.NONE)
     check_schedule(kind, schedule.get("due_date"), schedule.get("day"), schedule.get("month"), schedule.get("year"))
@@ -417,7 +407,7 @@ def task_create(
 def task_set_schedule(
     *, actor, task: Task, schedule_kind: str, due_date=None, due_day=None, due_month=None, due_year=None
 ) -> Task:
-    require_edit(actor, task.document.province)
+    require_area(actor, C.EDIT_PLANS, task.document.province)
     check_schedule(schedule_kind, due_date, due_day, due_month, due_year)
     fields = ["schedule_kind", "due_date", "due_day", "due_month", "due_year"]
     before = {f: getattr(task, f) for f in fields}
@@ -442,7 +432,7 @@ def task_set_schedule(
 
 def may_report_on_task(actor, task: Task) -> bool:
     scope = scope_for(actor)
-    if scope.has(C.EDIT_PLANS) and task.document.province and scope.covers_unit(C.EDIT_PLANS, task.document.province):
+    if task.document.province is not None and scope.may(C.EDIT_PLANS, task.document.province):
         return True
     if not scope.has(C.REPORT_FOR_AGENCY):
         return False

@@ -15,13 +15,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import pgettext
 
+from treem.access import Capability, require_area
 from treem.core import pipeline, uploads
 from treem.core.jobs import job_to_show
 from treem.core.models import ImportRun, ImportStage
 
 from .files import CONTENT_TYPES, PLAN_EXTENSIONS, CheckedFile, max_bytes
 from .importing import _refuse_twin, draft_from, parse_checked
-from .services import require_edit
 
 SYNC_BYTES = 64 * 1024  # default of PLANS_UPLOAD_SYNC_BYTES: larger files are read by a background job
 
@@ -46,7 +46,7 @@ class PlanUpload(pipeline.Importer):
         return uploads.receive(upload, allowed=self.extensions, max_bytes=self.max_bytes, sniff=False)
 
     def require(self, actor, unit) -> None:
-        require_edit(actor, unit)
+        require_area(actor, Capability.EDIT_PLANS, unit)
 
     def read(self, step: pipeline.Step):
         checked = _checked(step.run)
@@ -103,7 +103,7 @@ def upload_run(request, pk):
     run = get_object_or_404(ImportRun, pk=pk, kind=PlanUpload.kind, created_by=request.user)
     if run.unit is None:
         raise Http404
-    require_edit(request.user, run.unit)
+    require_area(request.user, Capability.EDIT_PLANS, run.unit)
     if run.stage == ImportStage.COMMITTED and run.result.get("url"):
         return redirect(run.result["url"])
     job = job_to_show(run.job) if run.job_id else None

@@ -1,6 +1,6 @@
 """Reads of the privacy module, filtered by the reader's scope."""
 
-from treem.access import Capability, forbid_unless, scope_for
+from treem.access import Capability, fetch, forbid_unless, require, restrict, scope_for
 from treem.registry.selectors import SearchResults, children_visible_to, search_children
 
 from .models import AccessRequest, ProcessingActivity, RetentionRule
@@ -27,9 +27,15 @@ def children_for_request(user, text: str) -> SearchResults | list:
     return SearchResults(search_children(children_visible_to(user, Capability.HANDLE_SUBJECT_ACCESS), text))
 
 
+def access_request_for(user, pk) -> AccessRequest:
+    """One request, 404 outside the worker's communes (or province)."""
+    scope = require(user, Capability.HANDLE_SUBJECT_ACCESS)
+    qs = AccessRequest.objects.select_related("child", "commune", "handled_by", "job")
+    return fetch(qs, scope, Capability.HANDLE_SUBJECT_ACCESS, pk=pk)
+
+
 def access_requests_visible_to(user):
     """Requests about children of the worker's communes (or province)."""
-    scope = scope_for(user)
-    forbid_unless(scope, scope.has(Capability.HANDLE_SUBJECT_ACCESS), needs=Capability.HANDLE_SUBJECT_ACCESS)
-    return (AccessRequest.objects.filter(scope.unit_q(Capability.HANDLE_SUBJECT_ACCESS, commune_field="commune"))
-            .select_related("child", "commune", "handled_by", "job"))
+    scope = require(user, Capability.HANDLE_SUBJECT_ACCESS)
+    return restrict(AccessRequest.objects.select_related("child", "commune", "handled_by", "job"), scope,
+                    Capability.HANDLE_SUBJECT_ACCESS)

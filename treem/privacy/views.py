@@ -119,9 +119,7 @@ def access_request_new(request, child_pk):
 @login_required
 @require_GET
 def access_request(request, pk):
-    access = selectors.access_requests_visible_to(request.user).filter(pk=pk).first()
-    if access is None:
-        raise Http404
+    access = selectors.access_request_for(request.user, pk)
     job = access.job if access.job and access.job.actor_id == request.user.pk else None
     response = render(request, "privacy/access_request.html", {
         "access": access, "job": job, "done_url": (job.result or {}).get("url", "") if job else "",

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.http import Http404
 from django.utils import timezone
 
-from treem.access import Capability, scope_for
+from treem.access import ByUnit, Capability, fetch, restrict, rule_for, scope_for
 from treem.audit import registry
 from treem.audit.models import AuditEvent
 from treem.audit.rendering import present
@@ -41,7 +42,7 @@ def children_visible_to(user, capability: str = Capability.VIEW_CHILDREN, *, inc
     scope = scope_for(user)
     if not scope.has(capability):
         return Child.objects.none()
-    q = scope.unit_q(capability, commune_field="commune", province_field="province")
+    q = rule_for(Child).q(scope, capability)
     if incoming and not scope.is_national(capability):
         receiving = set(scope.commune_ids(capability))
         if provinces := scope.province_ids(capability):
@@ -219,7 +220,7 @@ def incoming_children(user, capability: str = Capability.VIEW_CHILDREN):
     scope = scope_for(user)
     if not scope.has(capability):
         return Child.objects.none()
-    q = scope.unit_q(capability, commune_field="moved_to", province_field="moved_to__province")
+    q = ByUnit("moved_to", "moved_to__province").q(scope, capability)  # by where the child is going
     return (Child.objects.filter(q, status=ChildStatus.MOVED, moved_to__isnull=False)
             .select_related("commune", "commune__province", "moved_to").order_by("moved_on", "name_folded"))
 
@@ -398,7 +399,7 @@ def import_batches_visible_to(user):
     cap = Capability.EDIT_CHILDREN
     if not scope.has(cap):
         return ImportBatch.objects.none()
-    return ImportBatch.objects.filter(scope.unit_q(cap, commune_field="commune", province_field="province"))
+    return restrict(ImportBatch, scope, cap)
 
 
 # ---------------------------------------------------------------- households
@@ -409,7 +410,7 @@ def households_visible_to(user, capability: str = Capability.VIEW_CHILDREN):
     scope = scope_for(user)
     if not scope.has(capability):
         return Household.objects.none()
-    return Household.objects.filter(scope.unit_q(capability, commune_field="commune"))
+    return restrict(Household, scope, capability)
 
 
 def search_households(qs, text: str):
@@ -473,8 +474,8 @@ def household_choices_for(user, child: Child, text: str = "", limit: int = 20) -
 
 def household_detail(user, pk, capability: str = Capability.VIEW_CHILDREN) -> Household:
     """One household with `members` (its children the reader may see, not merged or in error, eldest first) and
-    `carer_list`; Household.DoesNotExist outside the reader's scope (404)."""
-    household = households_visible_to(user, capability).select_related("commune", "commune__province").get(pk=pk)
+    `carer_list`; 404 outside the reader's scope."""
+    household = fetch(Household.objects.select_related("commune", "commune__province"), user, capability, pk=pk)
     household.members = list(
         children_visible_to(user).filter(household=household)
         .exclude(status__in=[ChildStatus.MERGED, ChildStatus.IN_ERROR])
@@ -491,7 +492,7 @@ def household_of_child(user, child: Child) -> Household | None:
         return None
     try:
         household = household_detail(user, child.household_id)
-    except Household.DoesNotExist:
+    except Http404:  # a household outside the reader's scope (a child moving in)
         return None
     household.siblings = [c for c in household.members if c.pk != child.pk]
     return household

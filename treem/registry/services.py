@@ -16,7 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from treem.access import Capability, forbid_unless, scope_for
+from treem.access import Capability, forbid_unless, require, scope_for
 from treem.audit.services import changes, record
 from treem.core.actors import SYSTEM
 from treem.core.ages import CHILD_AGE_LIMIT, age_band_bounds, years_before  # noqa: F401 (used by selectors, tests)
@@ -77,11 +77,6 @@ class Normalised:
     errors: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
-
-
-def _require_edit(actor, commune: Unit) -> None:
-    scope = scope_for(actor)
-    forbid_unless(scope, scope.has(EDIT) and scope.covers_unit(EDIT, commune), needs=EDIT)
 
 
 def _yes_no(value) -> str | None:
@@ -276,7 +271,7 @@ def _set_quality(child: Child) -> None:
 @transaction.atomic
 def child_create(*, actor, commune: Unit, data: dict, source: str = "manual", request=None) -> Child:
     _commune(commune)
-    _require_edit(actor, commune)
+    require(actor, EDIT, commune)
     clean = normalise_child(data)
     _raise(clean.errors)
     _require_free_id(actor, clean.data["personal_id"])
@@ -312,7 +307,7 @@ def child_update(*, actor, child: Child, data: dict, version: int | None, reques
     if data.get("personal_id"):
         hold_personal_ids()  # before the row lock: register first, then rows (see hold_personal_ids)
     current = _locked(child, version)
-    _require_edit(actor, current.commune)
+    require(actor, EDIT, current.commune)
     if current.status == ChildStatus.MERGED:
         raise ValidationError(_("This record was merged into another one and cannot be changed."))
     editable = {k: v for k, v in data.items() if k in EDITABLE_FIELDS}
@@ -341,7 +336,7 @@ def child_record_move(*, actor, child: Child, to_commune: Unit, moved_on: date |
     """The child moved away: she stays on the register of her commune as 'moved' until the receiving commune
     accepts her (the receiving commune sees her in its incoming list)."""
     current = _locked(child, version)
-    _require_edit(actor, current.commune)
+    require(actor, EDIT, current.commune)
     _commune(to_commune)
     if current.status != ChildStatus.ACTIVE:
         raise ValidationError(_("Only a child on the active register can be recorded as moved."))
@@ -366,7 +361,7 @@ def child_accept_move(*, actor, child: Child, village: str = "", address: str = 
     if current.status != ChildStatus.MOVED or current.moved_to_id is None:
         raise ValidationError(_("This child is not waiting to be received."))
     new_commune = Unit.objects.get(pk=current.moved_to_id)
-    _require_edit(actor, new_commune)
+    require(actor, EDIT, new_commune)
     before = _snapshot(current)
     old_commune = current.commune
     current.commune, current.province_id = new_commune, new_commune.province_id
@@ -385,7 +380,7 @@ def child_accept_move(*, actor, child: Child, village: str = "", address: str = 
 def child_cancel_move(*, actor, child: Child, request=None) -> Child:
     """The sending commune withdraws a move recorded by mistake (before the receiving commune accepted it)."""
     current = _locked(child, None)
-    _require_edit(actor, current.commune)
+    require(actor, EDIT, current.commune)
     if current.status != ChildStatus.MOVED:
         raise ValidationError(_("This child is not recorded as moved."))
     before = _snapshot(current)
@@ -398,7 +393,7 @@ def child_cancel_move(*, actor, child: Child, request=None) -> Child:
 
 def _set_status(actor, child: Child, status: str, on: date | None, reason: str, action: str, request) -> Child:
     current = _locked(child, None)
-    _require_edit(actor, current.commune)
+    require(actor, EDIT, current.commune)
     if current.status in (ChildStatus.MERGED,):
         raise ValidationError(_("This record was merged into another one and cannot be changed."))
     before = _snapshot(current)
@@ -437,7 +432,7 @@ def children_mark_over_16(*, actor=SYSTEM, today: date | None = None, communes=N
     qs = Child.objects.filter(status=ChildStatus.ACTIVE, birth_date__lte=sixteenth_birthday_cutoff(today))
     if communes is not None:
         for commune in communes:
-            _require_edit(actor, commune)
+            require(actor, EDIT, commune)
         qs = qs.filter(commune__in=communes)
     else:
         forbid_unless(scope_for(actor), scope_for(actor).is_national(EDIT), needs=EDIT)
@@ -472,7 +467,7 @@ def _day(value, field_name: str, *, required: bool = False) -> date | None:
 @transaction.atomic
 def circumstance_add(*, actor, child: Child, group: CircumstanceGroup | str, subgroup=None, started_on=None,
                      source: str = "", supported: bool = False, request=None) -> ChildCircumstance:
-    _require_edit(actor, child.commune)
+    require(actor, EDIT, child.commune)
     if isinstance(group, str):
         group = CircumstanceGroup.objects.filter(code=group).first()
         if group is None:
@@ -515,7 +510,7 @@ def _iso(day: date | None) -> str:
 def circumstance_end(*, actor, circumstance: ChildCircumstance, ended_on=None, reason: str = "",
                      request=None) -> ChildCircumstance:
     child = circumstance.child
-    _require_edit(actor, child.commune)
+    require(actor, EDIT, child.commune)
     if circumstance.ended_on:
         raise ValidationError(_("This circumstance has already ended."))
     ended = _day(ended_on, "ended_on") or timezone.localdate()
@@ -530,7 +525,7 @@ def circumstance_end(*, actor, circumstance: ChildCircumstance, ended_on=None, r
 
 @transaction.atomic
 def risk_add(*, actor, child: Child, flag: RiskFlag | str, started_on=None, note: str = "", request=None) -> ChildRisk:
-    _require_edit(actor, child.commune)
+    require(actor, EDIT, child.commune)
     if isinstance(flag, str):
         flag = RiskFlag.objects.filter(code=flag).first()
         if flag is None:
@@ -547,7 +542,7 @@ def risk_add(*, actor, child: Child, flag: RiskFlag | str, started_on=None, note
 @transaction.atomic
 def risk_end(*, actor, risk: ChildRisk, ended_on=None, request=None) -> ChildRisk:
     child = risk.child
-    _require_edit(actor, child.commune)
+    require(actor, EDIT, child.commune)
     if risk.ended_on:
         raise ValidationError(_("This risk has already ended."))
     risk.ended_on = _day(ended_on, "ended_on") or timezone.localdate()
@@ -565,7 +560,7 @@ def carer_link(*, actor, child: Child, relation: str = CarerRelation.UNKNOWN, ca
                full_name: str = "", phone: str = "", personal_id: str = "", primary: bool = False,
                request=None) -> ChildCarer:
     """Link a carer (an existing one of the same household, or a new person) to a child."""
-    _require_edit(actor, child.commune)
+    require(actor, EDIT, child.commune)
     if relation not in CarerRelation.values:
         raise ValidationError({"relation": [_("Choose the relation to the child.")]})
     if carer is None:
@@ -596,7 +591,7 @@ def carer_link(*, actor, child: Child, relation: str = CarerRelation.UNKNOWN, ca
 @transaction.atomic
 def carer_unlink(*, actor, link: ChildCarer, request=None) -> None:
     child = link.child
-    _require_edit(actor, child.commune)
+    require(actor, EDIT, child.commune)
     summary = {"carer": str(link.carer_id), "name": link.carer.full_name, "relation": link.relation}
     link.delete()
     record(actor, "registry.child.carer_unlink", child, unit=child.commune, request=request, summary=summary)
@@ -620,7 +615,7 @@ def _decimal(value, field_name: str, low: Decimal, high: Decimal) -> Decimal | N
 @transaction.atomic
 def measurement_add(*, actor, child: Child, measured_on, height_cm=None, weight_kg=None,
                     request=None) -> Measurement:
-    _require_edit(actor, child.commune)
+    require(actor, EDIT, child.commune)
     day = _day(measured_on, "measured_on", required=True)
     if day < child.birth_date:
         raise ValidationError({"measured_on": [_("The date cannot be before the child's birth.")]})
@@ -722,7 +717,7 @@ def household_create(*, actor, child: Child | None = None, commune: Unit | None 
     if child is not None:
         child = _locked(child, None)
         commune = child.commune
-        _require_edit(actor, commune)
+        require(actor, EDIT, commune)
         if child.status not in _HOUSEHOLD_STATUSES:
             raise ValidationError({"child": [_("Only a child on the active register can join a household.")]})
         carer = _primary_carer(child)
@@ -732,7 +727,7 @@ def household_create(*, actor, child: Child | None = None, commune: Unit | None 
         raise ValidationError({"commune": [_("Choose a commune of the current structure.")]})
     else:
         _commune(commune)
-        _require_edit(actor, commune)
+        require(actor, EDIT, commune)
     clean = normalise_household({k: v for k, v in data.items() if k in HOUSEHOLD_FIELDS})
     _raise(clean.errors)
     household = Household(commune=commune, **clean.data,
@@ -755,7 +750,7 @@ def household_update(*, actor, household: Household, data: dict, version: int | 
                      request=None) -> Household:
     """Change the head, village, address or poverty status. `version` is the one the person saw (stale: conflict)."""
     current = Household.objects.select_for_update().select_related("commune").get(pk=household.pk)
-    _require_edit(actor, current.commune)
+    require(actor, EDIT, current.commune)
     if version is not None and int(version) != current.version:
         raise VersionConflict()
     clean = normalise_household({k: v for k, v in data.items() if k in HOUSEHOLD_FIELDS}, partial=True)
@@ -791,10 +786,10 @@ def _record_member_left(actor, household_id, child: Child, request) -> None:
 def child_set_household(*, actor, child: Child, household: Household, request=None) -> Child:
     """The child lives in `household` (of her own commune); she leaves the one she was in, if any."""
     household = _locked_household(household)
-    _require_edit(actor, household.commune)
+    require(actor, EDIT, household.commune)
     current = _locked(child, None)
     _check_joinable(current, household)  # another commune's child: refused whoever asks
-    _require_edit(actor, current.commune)
+    require(actor, EDIT, current.commune)
     if current.household_id == household.pk:
         raise ValidationError({"child": [_("The child is already in this household.")]})
     previous = current.household_id
@@ -810,7 +805,7 @@ def child_set_household(*, actor, child: Child, household: Household, request=No
 def child_leave_household(*, actor, child: Child, request=None) -> Child:
     """The child no longer lives in her household (the household and its other members stay)."""
     current = _locked(child, None)
-    _require_edit(actor, current.commune)
+    require(actor, EDIT, current.commune)
     if current.household_id is None:
         raise ValidationError({"child": [_("The child is in no household.")]})
     previous = current.household_id
@@ -838,8 +833,8 @@ def carer_set_household(*, actor, child: Child, carer: Carer, request=None) -> C
     if child.household_id is None:
         raise ValidationError({"carer": [_("The child is in no household yet: create it or add her to one.")]})
     household = _locked_household(child.household)
-    _require_edit(actor, household.commune)
-    _require_edit(actor, child.commune)
+    require(actor, EDIT, household.commune)
+    require(actor, EDIT, child.commune)
     if not ChildCarer.objects.filter(child=child, carer=carer).exists():
         raise ValidationError({"carer": [_("This person is not a carer of the child.")]})
     carer = Carer.objects.select_for_update().get(pk=carer.pk)
@@ -853,7 +848,7 @@ def carer_set_household(*, actor, child: Child, carer: Carer, request=None) -> C
 def carer_leave_household(*, actor, household: Household, carer: Carer, request=None) -> Carer:
     """A carer no longer lives in the household."""
     household = _locked_household(household)
-    _require_edit(actor, household.commune)
+    require(actor, EDIT, household.commune)
     carer = Carer.objects.select_for_update().get(pk=carer.pk)
     if carer.household_id != household.pk:
         raise ValidationError({"carer": [_("This carer is not in the household.")]})
@@ -867,7 +862,7 @@ def child_join_carer_household(*, actor, child: Child, carer: Carer, relation: s
     """A child added by hand whose carer is already on the commune's register (same name and phone,
     selectors.household_offer): the existing carer record becomes her primary carer (no second record of the same
     person) and she joins that carer's household, as an import groups siblings. Each step writes its audit event."""
-    _require_edit(actor, child.commune)
+    require(actor, EDIT, child.commune)
     carer = Carer.objects.select_for_update().get(pk=carer.pk)
     household = carer.household or Household.objects.filter(
         children__carer_links__carer=carer, commune=child.commune).order_by("created_at").first()

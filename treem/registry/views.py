@@ -1,7 +1,7 @@
 """The commune worker's register: list, child page, forms, moves, printing, export and import.
 
 Views only call selectors (reads, scoped) and services (writes). A child outside the reader's scope is a 404;
-an action the role may not do is a 403 (NotAllowed raised by the service or by `_can_edit`).
+an action the role may not do is a 403 (NotAllowed raised by the service or by treem.access.require).
 """
 
 from datetime import date
@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from treem.access import Capability, forbid_unless, scope_for
+from treem.access import Capability, fetch, forbid_unless, require, scope_for
 from treem.audit.services import record, record_view
 from treem.core import uploads
 from treem.core.collation import unit_order
@@ -66,14 +66,6 @@ from .selectors import AGE_BANDS, ChildFilters
 EDIT = Capability.EDIT_CHILDREN
 VIEW = Capability.VIEW_CHILDREN
 
-
-def _require(user, capability: str) -> None:
-    forbid_unless(scope_for(user), scope_for(user).has(capability), needs=capability)
-
-
-def _can_edit(user, commune) -> bool:
-    scope = scope_for(user)
-    return scope.has(EDIT) and scope.covers_unit(EDIT, commune)
 
 
 def _child(user, pk, capability: str = VIEW) -> Child:
@@ -128,7 +120,7 @@ def _list_context(request):
 
 @login_required
 def child_list(request):
-    _require(request.user, VIEW)
+    require(request.user, VIEW)
     filters, context = _list_context(request)
     children = selectors.child_list(request.user, filters)
     page, querystring_base = paginate(request, children, per_page=50)
@@ -182,7 +174,7 @@ def _household_offer(request, commune, data: dict):
 
 @login_required
 def child_create(request):
-    _require(request.user, EDIT)
+    require(request.user, EDIT)
     communes = _editable_communes(request.user)
     if not communes:
         raise NotAllowed
@@ -251,7 +243,7 @@ def child_check(request):
 @login_required
 def child_edit(request, pk):
     child = _child(request.user, pk)
-    forbid_unless(scope_for(request.user), _can_edit(request.user, child.commune))
+    require(request.user, EDIT, child.commune)
     initial = {name: getattr(child, name) for name in services.EDITABLE_FIELDS}
     initial["birth_date"] = child.birth_date.strftime("%d/%m/%Y")
     initial["version"] = child.version
@@ -288,7 +280,7 @@ def child_detail(request, pk):
     except (Child.DoesNotExist, ValidationError, ValueError):
         raise Http404 from None
     record_view(request.user, child, unit=child.commune, request=request)
-    can_edit = _can_edit(request.user, child.commune)
+    can_edit = scope_for(request.user).may(EDIT, child.commune)
     groups = list(selectors.groups_in_force())
     today = timezone.localdate()
 
@@ -298,7 +290,7 @@ def child_detail(request, pk):
         "child": child, "can_edit": can_edit and child.status not in (ChildStatus.MERGED,),
         "source": ChildSource(selectors.source_shown(child, case_visible=bool(cases))).label,
         "can_accept": child.status == ChildStatus.MOVED and child.moved_to_id
-        and _can_edit(request.user, child.moved_to),
+        and scope_for(request.user).may(EDIT, child.moved_to),
         "age": age_on(child.birth_date, today),
         "history": selectors.child_history(request.user, child, case_visible=bool(cases)),
         "findings": services.normalise_child({"personal_id": child.personal_id, "sex_current": child.sex,
@@ -454,7 +446,7 @@ def child_status(request, pk):
 @login_required
 def child_move(request, pk):
     child = _child(request.user, pk)
-    forbid_unless(scope_for(request.user), _can_edit(request.user, child.commune))
+    require(request.user, EDIT, child.commune)
     form = MoveForm(request.POST or None, initial={"version": child.version})
     if request.method == "GET":
         record_view(request.user, child, unit=child.commune, request=request, what="move")
@@ -497,15 +489,15 @@ def _commune_matches(text: str, province_id=None, exclude=None, limit: int = 15)
 @login_required
 def commune_search(request):
     """Communes by name or code (public names), for choosing where a child moved to."""
-    _require(request.user, EDIT)
+    require(request.user, EDIT)
     return render(request, "registry/_commune_options.html", {
         "communes": _commune_matches(request.GET.get("q", ""), exclude=request.GET.get("exclude") or None)})
 
 
 @login_required
 def incoming(request):
-    _require(request.user, VIEW)
-    rows = [(c, _can_edit(request.user, c.moved_to)) for c in selectors.incoming_children(request.user)[:500]]
+    require(request.user, VIEW)
+    rows = [(c, scope_for(request.user).may(EDIT, c.moved_to)) for c in selectors.incoming_children(request.user)[:500]]
     access.record_list_read(request.user, what="child", filters={"list": "incoming"}, shown=len(rows),
                             request=request)
     return render(request, "registry/incoming.html", {"rows": rows})
@@ -537,7 +529,7 @@ def child_cancel_move(request, pk):
 
 @login_required
 def import_start(request):
-    _require(request.user, EDIT)
+    require(request.user, EDIT)
     communes = _editable_communes(request.user)
     form = ImportUploadForm(request.POST or None, request.FILES or None, communes=communes)
     if request.method == "POST" and form.is_valid():
@@ -566,7 +558,7 @@ def import_start(request):
 @login_required
 def import_template(request):
     """The blank spreadsheet in the import format (quality.export.write_import_template)."""
-    _require(request.user, EDIT)
+    require(request.user, EDIT)
     response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = 'attachment; filename="mau-danh-sach-tre-em.xlsx"'
     write_import_template(response)
@@ -574,10 +566,7 @@ def import_template(request):
 
 
 def _batch(user, pk) -> ImportBatch:
-    batch = selectors.import_batches_visible_to(user).select_related("commune", "job").filter(pk=pk).first()
-    if batch is None:
-        raise Http404
-    return batch
+    return fetch(ImportBatch.objects.select_related("commune", "job"), user, EDIT, pk=pk)
 
 
 @login_required
@@ -714,7 +703,7 @@ def _back_to_child(child: Child):
 def child_household(request, pk):
     """Choose an existing household of the child's commune for her: search by the head's name or the village."""
     child = _child(request.user, pk)
-    forbid_unless(scope_for(request.user), _can_edit(request.user, child.commune))
+    require(request.user, EDIT, child.commune)
     query = request.GET.get("q", "").strip()[:100]
     record_view(request.user, child, unit=child.commune, request=request, what="household choice")
     return render(request, "registry/child_household.html", {
@@ -727,7 +716,7 @@ def child_household(request, pk):
 @require_POST
 def household_new(request, pk):
     child = _child(request.user, pk)
-    forbid_unless(scope_for(request.user), _can_edit(request.user, child.commune))
+    require(request.user, EDIT, child.commune)
     form = HouseholdForm(request.POST)
     if not form.is_valid():
         _errors_to_messages(request, ValidationError([e for errors in form.errors.values() for e in errors]))
@@ -746,7 +735,7 @@ def household_new(request, pk):
 @require_POST
 def household_join(request, pk):
     child = _child(request.user, pk)
-    forbid_unless(scope_for(request.user), _can_edit(request.user, child.commune))
+    require(request.user, EDIT, child.commune)
     household = _household(request.user, request.POST.get("household", ""), EDIT)
     try:
         services.child_set_household(actor=request.user, child=child, household=household, request=request)
@@ -762,7 +751,7 @@ def household_join(request, pk):
 @require_POST
 def household_leave(request, pk):
     child = _child(request.user, pk)
-    forbid_unless(scope_for(request.user), _can_edit(request.user, child.commune))
+    require(request.user, EDIT, child.commune)
     try:
         services.child_leave_household(actor=request.user, child=child, request=request)
     except ValidationError as exc:
@@ -776,7 +765,7 @@ def household_leave(request, pk):
 def household_list(request):
     """The households of the reader's communes: found by the head's name or village, filtered by village and poverty
     status. A reader of several communes chooses one, or searches, before anything is listed."""
-    _require(request.user, VIEW)
+    require(request.user, VIEW)
     scope = scope_for(request.user)
     communes = [] if scope.is_national(VIEW) else list(
         selectors.communes_for(request.user).order_by(*unit_order())[:500])
@@ -810,7 +799,7 @@ def household_list(request):
 def household_detail(request, pk):
     """The household page: its children (those the reader may see) and carers; editors change it here."""
     household = _household(request.user, pk)
-    can_edit = _can_edit(request.user, household.commune)
+    can_edit = scope_for(request.user).may(EDIT, household.commune)
     if request.method == "POST":
         forbid_unless(scope_for(request.user), can_edit)
     initial = {name: getattr(household, name) for name in services.HOUSEHOLD_FIELDS}
@@ -846,7 +835,7 @@ def household_detail(request, pk):
 
 def _household_carer(request, pk, add: bool):
     household = _household(request.user, pk)
-    forbid_unless(scope_for(request.user), _can_edit(request.user, household.commune))
+    require(request.user, EDIT, household.commune)
     carer_id = request.POST.get("carer", "")
     carer = Carer.objects.filter(pk=carer_id).first() if _uuid(carer_id) else None
     try:

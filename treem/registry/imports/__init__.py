@@ -51,13 +51,13 @@ from .common import (
 from .planner import ImportPlan, RowPlan, plan_import
 from .reader import formula_cells, read_file, size_mb
 from .report import change_lines, report_rows
-from .writer import commit_plan, lock_commune, require_edit, write_plan
+from .writer import commit_plan, lock_commune, write_plan
 
 __all__ = [
     "ACTIONS", "CHUNK", "CREATE", "IMPORTED_FIELDS", "REJECT", "UNCHANGED", "UPDATE", "AlreadySaved", "ImportPlan",
     "ImportProblem", "MappingNeeded", "RowPlan", "background_above_bytes", "batch_columns_set", "batch_commit",
     "batch_commit_start", "batch_create", "batch_preview", "batch_preview_start", "change_lines", "commit_plan",
     "formula_cells", "import_file", "is_postgresql", "lock_commune", "max_bytes", "max_rows", "parallel_above_rows",
-    "parallel_processes", "plan_import", "read_file", "rejected_rows_xlsx", "report_rows", "require_edit",
+    "parallel_processes", "plan_import", "read_file", "rejected_rows_xlsx", "report_rows",
     "run_commit", "run_preview", "size_mb", "write_plan",
 ]

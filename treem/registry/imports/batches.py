@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from treem.access import Capability, require
 from treem.accounts.models import User
 from treem.audit.services import changes as audit_changes
 from treem.audit.services import record
@@ -23,7 +24,7 @@ from ..quality.export import write_rejected_rows, write_xlsx
 from .common import REJECT, AlreadySaved, ImportProblem, MappingNeeded, background_above_bytes
 from .planner import ImportPlan, plan_import
 from .reader import read_file
-from .writer import commit_plan, lock_commune, require_edit, write_plan
+from .writer import commit_plan, lock_commune, write_plan
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ def import_file(content: bytes, filename: str, *, commune: Unit, actor, sheet: s
         plan = plan_import(table, commune, overrides=overrides, content=content, today=today, progress=progress)
         return plan, plan.summary()
     with transaction.atomic():
-        require_edit(actor, commune)
+        require(actor, Capability.EDIT_CHILDREN, commune)
         lock_commune(commune.pk)
         plan = commit_plan(lambda: plan_import(table, commune, overrides=overrides, content=content, today=today,
                                                 progress=progress))
@@ -62,7 +63,7 @@ def import_file(content: bytes, filename: str, *, commune: Unit, actor, sheet: s
 @transaction.atomic
 def batch_create(*, actor, commune: Unit, filename: str, content: bytes, sheet: str = "", request=None) -> ImportBatch:
     """Keep an uploaded file for its preview and commit. Writes nothing to the register."""
-    require_edit(actor, commune)
+    require(actor, Capability.EDIT_CHILDREN, commune)
     batch = ImportBatch.objects.create(
         commune=commune, province_id=commune.province_id, filename=filename[:255], size=len(content),
         sha256=hashlib.sha256(content).hexdigest(), content=content, sheet=sheet[:120],
@@ -75,7 +76,7 @@ def batch_create(*, actor, commune: Unit, filename: str, content: bytes, sheet: 
 @transaction.atomic
 def batch_preview_start(*, actor, batch: ImportBatch, request=None) -> ImportBatch:
     """Check the batch's file: at once for a small file, in a background job for a large one."""
-    require_edit(actor, batch.commune)
+    require(actor, Capability.EDIT_CHILDREN, batch.commune)
     background = batch.size > background_above_bytes()
     if background:
         batch.status = ImportStatus.PREVIEWING
@@ -94,7 +95,7 @@ def batch_columns_set(*, actor, batch: ImportBatch, overrides: dict, sheet: str 
                       request=None) -> ImportBatch:
     """The person's reading of the file's columns (header -> field, or None to ignore), and/or another sheet; then
     the file is checked again."""
-    require_edit(actor, batch.commune)
+    require(actor, Capability.EDIT_CHILDREN, batch.commune)
     if batch.status == ImportStatus.COMMITTED:
         raise ImportProblem(_("This file was already saved."))
     before = {"columns": batch.header_overrides, "sheet": batch.sheet}
@@ -110,7 +111,7 @@ def batch_columns_set(*, actor, batch: ImportBatch, overrides: dict, sheet: str 
 def batch_commit_start(*, actor, batch: ImportBatch, request=None) -> ImportBatch:
     """Save a checked batch: at once for a small file (batch_commit, its own transaction and audit event), in a
     background job for a large one."""
-    require_edit(actor, batch.commune)
+    require(actor, Capability.EDIT_CHILDREN, batch.commune)
     if batch.status != ImportStatus.PREVIEWED:
         raise ImportProblem(_("This file has not been checked yet, or was already saved."))
     if batch.size <= background_above_bytes():
@@ -171,7 +172,7 @@ def batch_commit(batch: ImportBatch, *, actor, job=None, request=None) -> Import
     content = bytes(batch.content)
     table = read_file(content, batch.filename, batch.sheet or None)
     with transaction.atomic():
-        require_edit(actor, batch.commune)
+        require(actor, Capability.EDIT_CHILDREN, batch.commune)
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if locked.status == ImportStatus.COMMITTED:
             raise AlreadySaved(_("This file was already saved."))

@@ -5,13 +5,14 @@ Options of a run: {"sheet": name, "columns": {header: field or None}}. The creat
 (source "import") and the import's audit event names the file; the rejected rows come back through the pipeline's
 report (pipeline.rejected_xlsx) with every reason."""
 
+from treem.access import Capability, require
 from treem.core import pipeline, uploads
 
 from ..services import hold_personal_ids
 from .common import CREATE, REJECT, UNCHANGED, UPDATE, background_above_bytes, max_bytes
 from .planner import ImportPlan, plan_import
 from .reader import read_file
-from .writer import _numbers_given_since, lock_commune, require_edit, write_plan
+from .writer import _numbers_given_since, lock_commune, write_plan
 
 
 class RegisterImport(pipeline.Importer):
@@ -27,7 +28,7 @@ class RegisterImport(pipeline.Importer):
         return background_above_bytes()
 
     def require(self, actor, unit) -> None:
-        require_edit(actor, unit)
+        require(actor, Capability.EDIT_CHILDREN, unit)
 
     def lock(self, step: pipeline.Step) -> None:
         lock_commune(step.unit.pk)

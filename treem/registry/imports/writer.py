@@ -10,7 +10,6 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from treem.access import Capability, require
 from treem.audit.services import record, record_many
 from treem.core import bulk
 from treem.core.faults import checkpoint
@@ -23,10 +22,6 @@ from ..quality.personal_id import check_personal_id
 from ..services import IGNORED_FINDINGS, hold_personal_ids
 from .common import _CLOSED, CHUNK, CREATE, IMPORTED_FIELDS, UPDATE, ImportProblem, _gc_paused
 from .planner import ImportPlan, RowPlan
-
-
-def require_edit(actor, commune: Unit) -> None:
-    require(actor, Capability.EDIT_CHILDREN, commune)
 
 
 def _quality(values: dict) -> list[str]:

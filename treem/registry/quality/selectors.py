@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Count, F, FloatField, Q, Sum
 from django.db.models.functions import Cast, NullIf
 
-from treem.access import Capability, scope_for
+from treem.access import ByUnit, Capability, restrict, scope_for
 from treem.core.collation import unit_order
 from treem.core.formats import format_percent
 from treem.geo.models import Unit, UnitLevel, UnitSystem
@@ -39,7 +39,8 @@ EDIT = Capability.EDIT_CHILDREN
 
 
 def _child_q(scope, cap: str, prefix: str) -> Q:
-    return scope.unit_q(cap, commune_field=f"{prefix}commune", province_field=f"{prefix}province")
+    """Records reached through their child's commune or province (the child's rule, at the end of `prefix`)."""
+    return ByUnit(f"{prefix}commune", f"{prefix}province").q(scope, cap)
 
 
 def communes_for(user, capability: str = VIEW):
@@ -252,7 +253,7 @@ def runs_visible_to(user, capability: str = VIEW):
     scope = scope_for(user)
     if not scope.has(capability):
         return LinkageRun.objects.none()
-    return LinkageRun.objects.filter(scope.unit_q(capability, "commune", "province")).defer("content")
+    return restrict(LinkageRun.objects.defer("content"), scope, capability)
 
 
 def corrections_visible_to(user, capability: str = VIEW):
@@ -276,14 +277,14 @@ def rounds_visible_to(user, capability: str = VIEW):
     scope = scope_for(user)
     if not scope.has(capability):
         return CleaningRound.objects.none()
-    return CleaningRound.objects.filter(scope.unit_q(capability, "commune", "province"))
+    return restrict(CleaningRound, scope, capability)
 
 
 def rechecks_visible_to(user, capability: str = VIEW):
     scope = scope_for(user)
     if not scope.has(capability):
         return Recheck.objects.none()
-    return Recheck.objects.filter(scope.unit_q(capability, "commune", "province"))
+    return restrict(Recheck, scope, capability)
 
 
 def recheck_items(recheck: Recheck):

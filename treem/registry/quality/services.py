@@ -19,7 +19,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from treem.access import Capability, forbid_unless, scope_for
+from treem.access import Capability, require
 from treem.audit.services import changes, record
 from treem.core import pipeline
 from treem.core.faults import checkpoint
@@ -67,21 +67,6 @@ class QualityProblem(Exception):
     """A data-quality action that cannot be done as asked; the message is for the user."""
 
 
-def can_edit(actor, unit: Unit) -> bool:
-    scope = scope_for(actor)
-    return scope.has(EDIT) and scope.covers_unit(EDIT, unit)
-
-
-def require_edit(actor, *units: Unit) -> None:
-    forbid_unless(scope_for(actor), all(can_edit(actor, u) for u in units))
-
-
-def can_recheck(actor, commune: Unit) -> bool:
-    """Phúc tra is done by a higher level: a province (or national) grant, not the commune's own workers."""
-    scope = scope_for(actor)
-    return scope.has(EDIT) and (scope.is_national(EDIT) or commune.province_id in scope.province_ids(EDIT))
-
-
 def _commune(unit: Unit) -> Unit:
     if unit.level != UnitLevel.COMMUNE or unit.system != UnitSystem.CURRENT:
         raise ValidationError(_("Choose a commune of the current structure."))
@@ -95,7 +80,7 @@ def check_start(*, actor, communes: list[Unit], months: int | None = None, unit:
     """Queue the data-quality check of these communes (a background job with progress)."""
     for commune in communes:
         _commune(commune)
-    require_edit(actor, *communes)
+    require(actor, EDIT, *communes)
     return job_start(actor=actor, kind="quality.check", runner=f"{RUNNERS}.run_check",
                      params={"commune_ids": [c.pk for c in communes], "months": months},
                      unit=unit or (communes[0] if len(communes) == 1 else None), total=len(communes))
@@ -105,7 +90,7 @@ def duplicates_start(*, actor, communes: list[Unit], unit: Unit | None = None):
     """Queue a duplicates run over these communes' registers (within and across them)."""
     for commune in communes:
         _commune(commune)
-    require_edit(actor, *communes)
+    require(actor, EDIT, *communes)
     return job_start(actor=actor, kind="quality.duplicates", runner=f"{RUNNERS}.run_duplicates",
                      params={"commune_ids": [c.pk for c in communes], "unit_id": unit.pk if unit else None},
                      unit=unit or (communes[0] if len(communes) == 1 else None), total=3)
@@ -121,7 +106,7 @@ def pair_not_same(*, actor, pair: DuplicatePair, note: str = "", request=None) -
     pair = _locked_pair(pair)
     a, b = Child.objects.select_related("commune").get(pk=pair.child_a_id), \
         Child.objects.select_related("commune").get(pk=pair.child_b_id)
-    require_edit(actor, a.commune, b.commune)
+    require(actor, EDIT, a.commune, b.commune)
     if pair.status != PairStatus.OPEN:
         raise QualityProblem(_("This pair was already decided."))
     pair.status, pair.decided_by, pair.decided_at = PairStatus.NOT_SAME, _user(actor), timezone.now()
@@ -263,7 +248,7 @@ def children_merge(*, actor, pair: DuplicatePair, survivor: str, choices: dict[s
     records = {"a": locked[pair.child_a_id], "b": locked[pair.child_b_id]}
     for child in records.values():
         child.commune = Unit.objects.get(pk=child.commune_id)
-    require_edit(actor, records["a"].commune, records["b"].commune)
+    require(actor, EDIT, records["a"].commune, records["b"].commune)
     if pair.status != PairStatus.OPEN:
         raise QualityProblem(_("This pair was already decided."))
     for side, child in records.items():
@@ -330,7 +315,7 @@ def children_merge(*, actor, pair: DuplicatePair, survivor: str, choices: dict[s
 def linkage_start(*, actor, commune: Unit, filename: str, content: bytes, request=None) -> LinkageRun:
     """Store the extract and queue the comparison of the commune's register with it."""
     _commune(commune)
-    require_edit(actor, commune)
+    require(actor, EDIT, commune)
     if not content:
         raise ValidationError(_("The file is empty."))
 
@@ -365,7 +350,7 @@ def correction_accept(*, actor, correction: Correction, request=None) -> Correct
     with transaction.atomic():
         correction = Correction.objects.select_for_update().get(pk=correction.pk)
         child = Child.objects.select_related("commune").get(pk=correction.child_id)
-        require_edit(actor, child.commune)
+        require(actor, EDIT, child.commune)
         if correction.status != CorrectionStatus.PROPOSED:
             raise QualityProblem(_("This correction was already decided."))
         if child.status not in findings.ON_REGISTER:
@@ -395,7 +380,7 @@ def correction_reject(*, actor, correction: Correction, request=None) -> Correct
     """The register keeps its value; the same proposal is never made again for this child."""
     correction = Correction.objects.select_for_update().get(pk=correction.pk)
     child = Child.objects.select_related("commune").get(pk=correction.child_id)
-    require_edit(actor, child.commune)
+    require(actor, EDIT, child.commune)
     if correction.status != CorrectionStatus.PROPOSED:
         raise QualityProblem(_("This correction was already decided."))
     correction.status, correction.decided_by, correction.decided_at = CorrectionStatus.REJECTED, _user(actor), \
@@ -414,7 +399,7 @@ def correction_reject(*, actor, correction: Correction, request=None) -> Correct
 def cleaning_round_create(*, actor, commune: Unit, request=None) -> CleaningRound:
     """Step 1: list the commune's children whose ID or basic facts need verifying."""
     _commune(commune)
-    require_edit(actor, commune)
+    require(actor, EDIT, commune)
     items = cleaning.children_to_verify(commune)
     cleaning_round = CleaningRound.objects.create(commune=commune, province_id=commune.province_id, items=items,
                                                   created_by=_user(actor), summary={"listed": len(items)})
@@ -433,7 +418,7 @@ def cleaning_upload(*, actor, cleaning_round: CleaningRound, filename: str, cont
                     request=None) -> CleaningRound:
     """Steps 3-4: read the verified sheet into a review. Nothing changes on the register until cleaning_apply."""
     cleaning_round = CleaningRound.objects.select_for_update().select_related("commune").get(pk=cleaning_round.pk)
-    require_edit(actor, cleaning_round.commune)
+    require(actor, EDIT, cleaning_round.commune)
     if cleaning_round.status == RoundStatus.APPLIED:
         raise QualityProblem(_("This round was already applied to the register."))
     current = _current_facts(item["child"] for item in cleaning_round.items)
@@ -480,7 +465,7 @@ def cleaning_apply(*, actor, cleaning_round: CleaningRound, accepted: set[str], 
     """Apply the accepted changes and creations of a reviewed round, all or nothing, each audited."""
     cleaning_round = CleaningRound.objects.select_for_update().select_related("commune").get(pk=cleaning_round.pk)
     commune = cleaning_round.commune
-    require_edit(actor, commune)
+    require(actor, EDIT, commune)
     if cleaning_round.status != RoundStatus.REVIEWING:
         raise QualityProblem(_("Upload the verified sheet first; a round is applied once."))
     registry.hold_personal_ids()  # new numbers are checked below; register lock before the children's row locks
@@ -559,7 +544,7 @@ def recheck_draw(*, actor, commune: Unit, size: int | None = None, percent: Deci
     """Draw a random sample of the commune's active records; the seed and the population are recorded so anyone can
     draw the same sample again (cleaning.draw_sample)."""
     _commune(commune)
-    forbid_unless(scope_for(actor), can_recheck(actor, commune))
+    require(actor, EDIT, commune.province)  # phúc tra: a higher level, not the commune's own workers
     population = cleaning.recheck_population(commune)
     if not population:
         raise QualityProblem(_("This commune has no children on its register."))
@@ -589,7 +574,7 @@ def recheck_record(*, actor, item: RecheckItem, outcome: str, wrong_fields=(), n
                    request=None) -> RecheckItem:
     item = RecheckItem.objects.select_for_update().select_related("recheck__commune").get(pk=item.pk)
     commune = item.recheck.commune
-    forbid_unless(scope_for(actor), can_recheck(actor, commune))
+    require(actor, EDIT, commune.province)  # phúc tra: a higher level, not the commune's own workers
     if outcome not in (Outcome.CORRECT, Outcome.WRONG, Outcome.PENDING):
         raise ValidationError(_("Choose correct or wrong."))
     fields = [f for f in wrong_fields if f in cleaning.RECHECK_FACTS] if outcome == Outcome.WRONG else []
@@ -606,6 +591,6 @@ def recheck_record(*, actor, item: RecheckItem, outcome: str, wrong_fields=(), n
     return item
 
 
-__all__ = ["QualityProblem", "can_edit", "can_recheck", "check_start", "children_merge", "cleaning_apply",
+__all__ = ["QualityProblem", "check_start", "children_merge", "cleaning_apply",
            "cleaning_round_create", "cleaning_upload", "correction_accept", "correction_reject", "duplicates_start",
            "linkage_start", "pair_not_same", "primary_carer_name", "recheck_draw", "recheck_record"]

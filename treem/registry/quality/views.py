@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from treem.access import Capability, forbid_unless, scope_for
+from treem.access import Capability, fetch, forbid_unless, require, scope_for
 from treem.audit.services import list_unit, record_list, record_view
 from treem.core import uploads
 from treem.core.collation import unit_order
@@ -43,8 +43,8 @@ from .findings import CATEGORIES, CATEGORY_LABELS, KINDS, stale_months
 from .linkage import FIELD_LABELS as CORRECTION_LABELS
 from .linkage import display as display_value
 from .linkage import population_dir
-from .models import CorrectionStatus, Outcome, PairStatus, RoundStatus
-from .services import QualityProblem, can_edit, can_recheck
+from .models import CleaningRound, CorrectionStatus, LinkageRun, Outcome, PairStatus, Recheck, RoundStatus
+from .services import QualityProblem
 
 VIEW = Capability.VIEW_CHILDREN
 EDIT = Capability.EDIT_CHILDREN
@@ -65,9 +65,6 @@ def _gate(upload, extensions=uploads.SPREADSHEET_EXTENSIONS) -> bytes:
     limit = int(getattr(settings, "TREEM_QUALITY_MAX_UPLOAD_MB", MAX_UPLOAD_MB)) * 1024 * 1024
     return uploads.receive_spreadsheet(upload, max_bytes=limit, allowed=extensions).content
 
-
-def _require(user, capability: str = VIEW) -> None:
-    forbid_unless(scope_for(user), scope_for(user).has(capability), needs=capability)
 
 
 def _commune(user, code: str, capability: str = VIEW) -> Unit:
@@ -110,7 +107,7 @@ def _xlsx(content: bytes, filename: str) -> HttpResponse:
 
 @login_required
 def index(request):
-    _require(request.user)
+    require(request.user, VIEW)
     provinces = list(selectors.provinces_for(request.user))
     if len(provinces) == 1:
         return redirect("quality:province", code=provinces[0].code)
@@ -132,7 +129,7 @@ COLUMNS = [("children", gettext_lazy("Number of children")), ("findings", gettex
 
 @login_required
 def province(request, code):
-    _require(request.user)
+    require(request.user, VIEW)
     unit = selectors.province_for(request.user, code)
     if unit is None:
         raise Http404
@@ -142,14 +139,14 @@ def province(request, code):
     return render(request, "quality/province.html", {
         "province": unit, "rows": rows, "sort": sort, "columns": columns,
         "name_sort": "name" if sort != "name" else "-name",
-        "totals": selectors.province_totals(unit), "can_edit": can_edit(request.user, unit),
-        "can_recheck": can_recheck(request.user, unit),
+        "totals": selectors.province_totals(unit), "can_edit": scope_for(request.user).may(EDIT, unit),
+        "can_recheck": scope_for(request.user).is_national(EDIT),
     })
 
 
 @login_required
 def commune(request, code):
-    _require(request.user)
+    require(request.user, VIEW)
     unit = _commune(request.user, code)
     chosen_code = request.GET.get("code", "")
     chosen_category = request.GET.get("category", "")
@@ -163,8 +160,8 @@ def commune(request, code):
         "commune": unit, "groups": selectors.commune_counts(request.user, unit), "page": page,
         "querystring_base": querystring_base, "summary": summary, "chosen_code": chosen_code,
         "chosen_category": chosen_category, "chosen_label": KINDS[chosen_code].label if chosen_code in KINDS else
-        CATEGORY_LABELS.get(chosen_category, ""), "can_edit": can_edit(request.user, unit),
-        "can_recheck": can_recheck(request.user, unit),
+        CATEGORY_LABELS.get(chosen_category, ""), "can_edit": scope_for(request.user).may(EDIT, unit),
+        "can_recheck": scope_for(request.user).may(EDIT, unit.province),
         "province_page": selectors.province_for(request.user, unit.province.code) is not None,
         "stale_months": summary.stale_months if summary else
         stale_months(), "categories": CATEGORIES,
@@ -177,7 +174,7 @@ def _run_units(request) -> tuple[list[Unit], Unit]:
     if unit is None:
         raise Http404
     if unit.level == UnitLevel.PROVINCE:
-        forbid_unless(scope_for(request.user), can_edit(request.user, unit))
+        require(request.user, EDIT, unit)
         communes = list(selectors.communes_for(request.user, EDIT).filter(province=unit))
         return communes, unit
     return [unit], unit
@@ -186,7 +183,7 @@ def _run_units(request) -> tuple[list[Unit], Unit]:
 @login_required
 @require_POST
 def check(request):
-    _require(request.user, EDIT)
+    require(request.user, EDIT)
     communes, unit = _run_units(request)
     job = services.check_start(actor=request.user, communes=communes, unit=unit)
     return redirect("quality:job", pk=job.pk)
@@ -195,7 +192,7 @@ def check(request):
 @login_required
 @require_POST
 def duplicates_run(request):
-    _require(request.user, EDIT)
+    require(request.user, EDIT)
     communes, unit = _run_units(request)
     job = services.duplicates_start(actor=request.user, communes=communes, unit=unit)
     return redirect("quality:job", pk=job.pk)
@@ -212,7 +209,7 @@ def job(request, pk):
 
 @login_required
 def duplicates(request):
-    _require(request.user)
+    require(request.user, VIEW)
     unit = _unit(request.user, request.GET.get("unit", ""))
     status = request.GET.get("status", PairStatus.OPEN)
     if status not in PairStatus.values:
@@ -262,7 +259,7 @@ def merge_rows(a: Child, b: Child, survivor: str) -> list[dict]:
 
 @login_required
 def pair(request, pk):
-    _require(request.user)
+    require(request.user, VIEW)
     item = _get(selectors.pairs_visible_to(request.user).select_related(
         "child_a__commune", "child_b__commune", "survivor"), pk)
     a, b = item.child_a, item.child_b
@@ -276,8 +273,8 @@ def pair(request, pk):
     related = {side: {"circumstances": child.circumstances.filter(ended_on__isnull=True).count(),
                       "carers": child.carer_links.count(), "measurements": child.measurements.count()}
                for side, child in (("a", a), ("b", b))}
-    editable = item.status == PairStatus.OPEN and can_edit(request.user, a.commune) and \
-        can_edit(request.user, b.commune) and a.status in (ChildStatus.ACTIVE, ChildStatus.MOVED) and \
+    editable = item.status == PairStatus.OPEN and scope_for(request.user).may(EDIT, a.commune) and \
+        scope_for(request.user).may(EDIT, b.commune) and a.status in (ChildStatus.ACTIVE, ChildStatus.MOVED) and \
         b.status in (ChildStatus.ACTIVE, ChildStatus.MOVED)
     return render(request, "quality/pair.html", {
         "pair": item, "a": a, "b": b, "rows": merge_rows(a, b, survivor), "survivor": survivor,
@@ -319,7 +316,7 @@ def pair_not_same(request, pk):
 
 @login_required
 def history(request, pk):
-    _require(request.user)
+    require(request.user, VIEW)
     try:
         child = registry_selectors.child_for(request.user, pk)
     except (Child.DoesNotExist, ValidationError, ValueError):
@@ -352,11 +349,11 @@ def available_extracts(user) -> list[dict]:
 
 @login_required
 def linkage(request):
-    _require(request.user)
+    require(request.user, VIEW)
     extracts = available_extracts(request.user) if scope_for(request.user).has(EDIT) else []
     communes = list(selectors.communes_for(request.user, EDIT).order_by(*unit_order())[:500])
     if request.method == "POST":
-        _require(request.user, EDIT)
+        require(request.user, EDIT)
         upload = request.FILES.get("file")
         chosen = request.POST.get("extract", "")
         try:
@@ -392,8 +389,8 @@ def _correction_rows(corrections):
 
 @login_required
 def linkage_run(request, pk):
-    _require(request.user)
-    run = _get(selectors.runs_visible_to(request.user).select_related("commune", "job"), pk)
+    require(request.user, VIEW)
+    run = fetch(LinkageRun.objects.defer("content").select_related("commune", "job"), request.user, VIEW, pk=pk)
     status = request.GET.get("status", CorrectionStatus.PROPOSED)
     corrections = selectors.run_corrections(request.user, run, status)
     page, querystring_base = paginate(request, corrections, per_page=100)
@@ -403,7 +400,8 @@ def linkage_run(request, pk):
     job_running = job_to_show(run.job)
     return render(request, "quality/linkage_run.html", {
         "run": run, "page": page, "querystring_base": querystring_base, "status": status,
-        "statuses": CorrectionStatus.choices, "job": job_running, "can_edit": can_edit(request.user, run.commune),
+        "statuses": CorrectionStatus.choices, "job": job_running,
+        "can_edit": scope_for(request.user).may(EDIT, run.commune),
         "done_url": reverse("quality:linkage_run", kwargs={"pk": run.pk}),
     })
 
@@ -434,10 +432,10 @@ def correction_decide(request, pk, decision):
 
 @login_required
 def cleaning_start(request):
-    _require(request.user)
+    require(request.user, VIEW)
     communes = list(selectors.communes_for(request.user, EDIT).order_by(*unit_order())[:500])
     if request.method == "POST":
-        _require(request.user, EDIT)
+        require(request.user, EDIT)
         commune = _commune(request.user, request.POST.get("commune", ""), EDIT)
         cleaning_round = services.cleaning_round_create(actor=request.user, commune=commune, request=request)
         return redirect("quality:cleaning_round", pk=cleaning_round.pk)
@@ -446,8 +444,8 @@ def cleaning_start(request):
 
 
 def _round(request, pk):
-    _require(request.user)
-    return _get(selectors.rounds_visible_to(request.user).select_related("commune", "created_by", "applied_by"), pk)
+    require(request.user, VIEW)
+    return fetch(CleaningRound.objects.select_related("commune", "created_by", "applied_by"), request.user, VIEW, pk=pk)
 
 
 def _item_rows(items):
@@ -461,7 +459,7 @@ def cleaning_round(request, pk):
     record_view(request.user, item, unit=item.commune, request=request, what="cleaning list")
     return render(request, "quality/cleaning_round.html", {
         "round": item, "items": _item_rows(item.items), "facts": [cleaning.FACT_LABELS[f] for f in cleaning.FACTS],
-        "can_edit": can_edit(request.user, item.commune), "today": timezone.localdate(),
+        "can_edit": scope_for(request.user).may(EDIT, item.commune), "today": timezone.localdate(),
         "counts": services.review_counts(item.review) if item.review else None,
     })
 
@@ -505,7 +503,7 @@ def cleaning_review(request, pk):
     record_view(request.user, item, unit=item.commune, request=request, what="cleaning review")
     return render(request, "quality/cleaning_review.html", {
         "round": item, "review": item.review, "counts": services.review_counts(item.review),
-        "can_apply": item.status == RoundStatus.REVIEWING and can_edit(request.user, item.commune),
+        "can_apply": item.status == RoundStatus.REVIEWING and scope_for(request.user).may(EDIT, item.commune),
     })
 
 
@@ -544,7 +542,7 @@ def _recheck_communes(user):
 
 @login_required
 def rechecks(request):
-    _require(request.user)
+    require(request.user, VIEW)
     items = selectors.rechecks_visible_to(request.user).select_related("commune", "created_by")[:50]
     return render(request, "quality/rechecks.html", {
         "rechecks": items, "rates": selectors.error_rates(request.user),
@@ -561,7 +559,7 @@ def _number(text: str) -> Decimal | None:
 
 @login_required
 def recheck_new(request):
-    _require(request.user, EDIT)
+    require(request.user, EDIT)
     communes = list(_recheck_communes(request.user)[:2000])
     if not communes:
         forbid_unless(scope_for(request.user), False)
@@ -584,8 +582,8 @@ def recheck_new(request):
 
 
 def _recheck(request, pk):
-    _require(request.user)
-    return _get(selectors.rechecks_visible_to(request.user).select_related("commune", "created_by"), pk)
+    require(request.user, VIEW)
+    return fetch(Recheck.objects.select_related("commune", "created_by"), request.user, VIEW, pk=pk)
 
 
 def _recheck_facts() -> list[tuple[str, str]]:
@@ -608,7 +606,7 @@ def recheck(request, pk):
     record_view(request.user, item, unit=item.commune, request=request, what="re-check sample")
     return render(request, "quality/recheck.html", {
         "recheck": item, "items": items, "counts": selectors.recheck_counts(item), "reproducible": reproducible,
-        "can_record": can_recheck(request.user, item.commune), "outcomes": Outcome.choices,
+        "can_record": scope_for(request.user).may(EDIT, item.commune.province), "outcomes": Outcome.choices,
         "facts": _recheck_facts(),
     })
 
