@@ -27,6 +27,7 @@ FUNCTION_LEVEL_IMPORTS = {
     ("treem/audit/apps.py", ".admin_log"),  # signal receivers importing models: after app loading
     ("treem/audit/apps.py", ".services"),  # the writer core's hook receives (imports models)
     ("treem/cases/apps.py", ".selectors"),  # the selector the register's hook receives (imports models)
+    ("treem/indicators/apps.py", ".report"),  # the consolidated report's section (reads models)
     ("treem/registry/apps.py", ".models"),  # a lookup registered on a model field
     ("treem/registry/quality/models.py", ".findings"),  # the catalogue of checks imports these models
 }
@@ -62,4 +63,4 @@ def test_imports_inside_functions_are_the_allowed_few_each_with_its_reason():
     assert set(found) - allowed == set(), "a new import inside a function: move it to the top (see the contracts)"
     assert allowed - set(found) == set(), "an allowed import is gone: take it off FUNCTION_LEVEL_IMPORTS"
     assert all("#" in line for line in found.values()), [line for line in found.values() if "#" not in line]
-    assert len(found) <= 6
+    assert len(found) <= 8  # a handful: raise it only with a reason that is not a cycle

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.utils.translation import pgettext
 
 from treem.geo.models import Unit
+from treem.reports.official import Heading, Table
 
 from . import charts, selectors
 
@@ -48,3 +49,20 @@ def report_chart(actor, province: Unit, year: int) -> str:
         bars.append((row.indicator.name_vi, figure.value if figure else None))
     return charts.bar_chart(bars, measure="percent",
                             title=pgettext("dashboard", "Targets of %(name)s") % {"name": province.name} + f" ({year})")
+
+
+def consolidation_section(round_, actor) -> list:
+    """The blocks the round's consolidated report gets (installed by IndicatorsConfig.ready in plans.extensions)."""
+    rows = report_table(actor, round_.province, round_.period_year)
+    if not rows:
+        return []
+    return [
+        Heading(pgettext("dashboard", "Targets measured by their indicators (year %(year)s)")
+                % {"year": round_.period_year}, 2),
+        Table([pgettext("dashboard", "No."), pgettext("dashboard", "Target as set"), pgettext("dashboard", "Indicator"),
+               pgettext("dashboard", "Baseline"), pgettext("dashboard", "Target value"),
+               pgettext("dashboard", "Value %(year)s") % {"year": round_.period_year},
+               pgettext("dashboard", "Status")],
+              [[str(i), r.target_text, r.indicator, r.baseline, r.goal, r.value or "—", r.status]
+               for i, r in enumerate(rows, start=1)]),
+    ]

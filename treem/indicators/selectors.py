@@ -213,9 +213,12 @@ def bound_targets(user, province: Unit, *, status: str = "", group: str = "") ->
         indicator, target = binding.indicator, binding.target
         points = series(found, indicator.pk, province.pk)
         goal_value = _goal(target)
-        baseline = (Point(target.baseline_year, target.baseline_value)
-                    if target.baseline_value is not None and target.baseline_year else None)
-        goal = Point(goal_value.year, goal_value.value) if goal_value is not None and goal_value.year else None
+        # The binding holds the years the officer confirmed (a parsed target often states neither).
+        baseline_year = binding.baseline_year or target.baseline_year
+        goal_year = binding.target_year or (goal_value.year if goal_value is not None else None)
+        baseline = (Point(baseline_year, target.baseline_value)
+                    if target.baseline_value is not None and baseline_year else None)
+        goal = Point(goal_year, goal_value.value) if goal_value is not None and goal_year else None
         state = binding.status or TargetStatus.NO_DATA
         label = str(STATUS_LABELS.get(state, state))
         if state == TargetStatus.NO_DATA and baseline is None:
@@ -231,7 +234,7 @@ def bound_targets(user, province: Unit, *, status: str = "", group: str = "") ->
                              else str(NO_BASELINE)),
                 "latest": f"{format_value(latest.value, m)} ({latest.year})" if latest else "",
                 "goal": (f"{goal_value.get_direction_display()} {format_value(goal_value.value, m)}"
-                         + (f" ({goal_value.year})" if goal_value.year else "")) if goal_value else "",
+                         + (f" ({goal_year})" if goal_year else "")) if goal_value else "",
                 "forecast": format_value(binding.forecast_value, m) if binding.forecast_value is not None else "",
                 "baseline_unit": binding.baseline_unit.name if binding.baseline_unit_id else "",
             }))

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from treem.access import Capability, require_area
 from treem.audit.services import record
+from treem.core.actors import SYSTEM
 from treem.core.faults import checkpoint
 from treem.core.formats import format_number, format_percent
 from treem.core.jobs import job_keep_result, job_progress, job_start
@@ -26,6 +27,7 @@ from treem.reports.official import (
     render_pdf,
 )
 
+from .extensions import report_sections
 from .models import ConsolidatedReport, ReportingRound, SubmissionStatus
 from .rounds import figure_table, round_stats
 
@@ -51,7 +53,8 @@ def _value(value, unit: str) -> str:
     return f"{text}%" if unit == "%" else f"{text} {unit}".strip()
 
 
-def build_document(round_: ReportingRound, progress=None) -> OfficialDocument:
+def build_document(round_: ReportingRound, progress=None, actor=None) -> OfficialDocument:
+    """The report; `actor` (the officer who consolidates) scopes what the apps above plans add (indicators)."""
     stats = round_stats(round_)
     province = round_.province.name
     focal = round_.focal_agency.name if round_.focal_agency else f"Ủy ban nhân dân {province}"
@@ -84,8 +87,10 @@ def build_document(round_: ReportingRound, progress=None) -> OfficialDocument:
     body.append(Table(["STT", "Cơ quan, đơn vị", "Tình trạng", "Ngày gửi", "Thời hạn"], rows))
 
     figures = figure_table(round_)
-    if figures:
+    sections = report_sections(round_, actor or SYSTEM)
+    if figures or sections:
         body.append(Heading("II. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU", 1))
+    if figures:
         table_rows = []
         for index, item in enumerate(figures, start=1):
             target, value = item["target"], item["value"]
@@ -97,6 +102,7 @@ def build_document(round_: ReportingRound, progress=None) -> OfficialDocument:
             )
             table_rows.append([str(index), target.text, baseline, goal.strip(), reported])
         body.append(Table(["STT", "Chỉ tiêu", "Số liệu nền", "Mục tiêu", "Kết quả báo cáo"], table_rows))
+    body += sections
 
     body.append(Heading("III. KẾT QUẢ THỰC HIỆN NHIỆM VỤ CỦA CÁC CƠ QUAN, ĐƠN VỊ", 1))
     number = 0
@@ -135,7 +141,7 @@ def run(job, *, round_id: str) -> dict:
     expected = round_.expected.count()
     total = expected + 2
     job_progress(job, 0, total, _("Gathering the agencies' reports"))
-    document = build_document(round_, progress=lambda i, name: job_progress(job, i, total, name))
+    document = build_document(round_, progress=lambda i, name: job_progress(job, i, total, name), actor=job.actor)
     docx = render_docx(document)
     job_progress(job, expected + 1, total, _("Making the PDF file"))
     pdf = render_pdf(document)
