@@ -149,8 +149,8 @@ def load(stdout=None, *, path: Path = CATALOGUE_FILE, today: date | None = None)
             k: v for k, v in report.items() if v}})
     if stdout is not None:
         stdout.write(_("indicator catalogue %(version)s: %(created)d added, %(updated)d updated, %(kept)d kept as "
-                       "edited by an administrator, %(ended)d ended\n")
-                     % {"version": version, **{k: len(v) for k, v in report.items()}})
+                       "edited by an administrator, %(ended)d ended")
+                     % {"version": version, **{k: len(v) for k, v in report.items()}} + "\n")
     return report
 
 
