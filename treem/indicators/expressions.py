@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 OPS = ("+", "-", "*", "/")
 MAX_DEPTH = 20
 MAX_NODES = 200
+# A stored value has 14 digits before the decimal point (DecimalField(18, 4)): a larger result is no figure.
+MAX_RESULT = Decimal(10) ** 13
 
 
 class ExpressionError(ValueError):
@@ -47,7 +49,7 @@ def validate(tree, *, known: set[str] | None = None) -> None:
                 number = Decimal(str(value))
             except InvalidOperation:
                 raise ExpressionError(_("A number in the expression is not a number.")) from None
-            if not number.is_finite():
+            if not number.is_finite() or (number and not -9 <= number.adjusted() <= 9):
                 raise ExpressionError(_("A number in the expression is not a number."))
             return
         if set(node) == {"op", "args"}:
@@ -77,13 +79,21 @@ def references(tree) -> set[str]:
 
 
 def evaluate(tree, values: dict[str, Decimal | None]) -> Decimal | None:
-    """The value of the expression given the inputs' values (None where an input is missing or a divisor is 0)."""
+    """The value of the expression given the inputs' values (None where an input is missing, a divisor is 0, or the
+    result is too large to store)."""
+    result = _evaluate(tree, values)
+    if result is None or not result.is_finite() or abs(result) >= MAX_RESULT:
+        return None
+    return result
+
+
+def _evaluate(tree, values: dict[str, Decimal | None]) -> Decimal | None:
     if "ind" in tree:
         value = values.get(tree["ind"])
         return None if value is None else Decimal(value)
     if "const" in tree:
         return Decimal(str(tree["const"]))
-    args = [evaluate(arg, values) for arg in tree["args"]]
+    args = [_evaluate(arg, values) for arg in tree["args"]]
     if any(a is None for a in args):
         return None
     result = args[0]
