@@ -12,7 +12,8 @@ disaggregation: {(code, commune_id, disaggregation): Figure}. The passes:
 - deadlines (cases_deadline): statutory steps due in the year up to the day, and those met on time, by commune ->
   case_steps_on_time_share;
 - concerns (cases_casechild x cases_caseconcern): distinct children of the cases received in the year for each
-  type of abuse, by commune x type x sex x age band -> abused_children.
+  type of abuse, by commune x type x sex x age band -> abused_children (a child whose recorded birth date is
+  after the day is not counted: a data error for the register's quality checks).
 
 Age bands are those of treem.core.ages, computed in SQL from the birth date and the day. Marginals (the total and
 one dimension at a time) are added up in Python from the finest rows, so every breakdown sums to its total.
@@ -148,7 +149,7 @@ def compute_concerns(result: Result, province_id: int, on: date, communes=None) 
     start, end = _year_bounds(on)
     qs = (CaseChild.objects
           .filter(case__province_id=province_id, case__received_at__gte=start, case__received_at__lte=end,
-                  case__concerns__kind__in=ABUSE_TYPES)
+                  case__concerns__kind__in=ABUSE_TYPES, child__birth_date__lte=on)
           .exclude(case__stage=Stage.IN_ERROR)
           .annotate(band=age_band_sql("child__birth_date", on)))
     if communes is not None:
