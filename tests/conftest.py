@@ -1,7 +1,5 @@
 """Shared fixtures: the real administrative units are loaded once into the test database."""
 
-import io
-
 import pytest
 from django.core.cache import cache, caches
 from django.core.management import call_command
@@ -15,7 +13,6 @@ from treem.geo.models import Unit, UnitLevel, UnitSystem
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         call_command("load_units", verbosity=0)
-        call_command("load_indicators", stdout=io.StringIO())  # the indicator catalogue, as `treem bootstrap` loads it
 
 
 @pytest.fixture(autouse=True)

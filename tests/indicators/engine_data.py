@@ -3,6 +3,7 @@
 import itertools
 from datetime import date, datetime, time, timedelta
 
+import pytest
 from django.utils import timezone
 
 from treem.cases.models import Case, CaseChild, CaseConcern, Deadline, DeadlineRule
@@ -46,3 +47,11 @@ def deadline(item: Case, *, due: datetime, met: datetime | None, subject="") -> 
         start_event="received")
     return Deadline.objects.create(case=item, rule=rule, subject=subject or str(next(_counter)),
                                    started_at=due - timedelta(days=1), due_at=due, met_at=met)
+
+
+@pytest.fixture(autouse=True)
+def catalogue(db):
+    """The indicator catalogue, as `treem bootstrap` loads it (imported by each engine test module)."""
+    from treem.indicators.catalogue import load
+
+    load()

@@ -6,6 +6,7 @@ import json
 import pytest
 from django.utils import translation
 
+from tests.indicators.engine_data import catalogue  # noqa: F401 (the fixture)
 from treem.audit.models import AuditEvent
 from treem.core.exceptions import NotAllowed
 from treem.indicators.catalogue import CATALOGUE_FILE, LOCAL, CatalogueError, indicator_edit, load, read_fixture

@@ -10,6 +10,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.indicators.engine_data import catalogue  # noqa: F401 (the fixture)
 from treem.core.ages import age_band, age_on
 from treem.indicators.dimensions import key
 from treem.indicators.models import Rollup, Value

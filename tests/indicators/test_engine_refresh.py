@@ -9,6 +9,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.indicators.engine_data import catalogue  # noqa: F401 (the fixture)
 from treem.audit.models import AuditEvent
 from treem.indicators.models import Refresh, Rollup, Value
 from treem.indicators.refresh import refresh_province

@@ -10,6 +10,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.indicators.engine_data import catalogue  # noqa: F401 (the fixture)
 from treem.geo.models import Unit, UnitConversion, UnitLevel, UnitSystem
 from treem.indicators.models import ConversionShare, Indicator, Rollup, Source, Value
 from treem.indicators.rollups import ConversionNeedsDecision, converted, refresh_rollups

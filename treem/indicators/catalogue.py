@@ -24,6 +24,7 @@ from treem.audit.services import changes, record
 from treem.core.actors import SYSTEM
 
 from . import expressions
+from .computations import COMPUTATIONS
 from .dimensions import DIMENSIONS
 from .models import Better, Group, Indicator, Measure, Method, PeriodType
 
@@ -67,11 +68,8 @@ def _check_entry(entry: dict) -> None:
                              % {"code": code, "dims": ", ".join(sorted(unknown))})
     if entry.get("method") == Method.DERIVED and not entry.get("expression"):
         raise CatalogueError(_("Derived indicator %(code)s has no expression.") % {"code": code})
-    if entry.get("method") == Method.COMPUTED:
-        from .computations import COMPUTATIONS
-
-        if entry.get("computation") not in COMPUTATIONS:
-            raise CatalogueError(_("Computed indicator %(code)s names no known computation.") % {"code": code})
+    if entry.get("method") == Method.COMPUTED and entry.get("computation") not in COMPUTATIONS:
+        raise CatalogueError(_("Computed indicator %(code)s names no known computation.") % {"code": code})
 
 
 def check_expressions(trees: dict[str, object], known: set[str]) -> None:

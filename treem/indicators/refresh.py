@@ -18,6 +18,7 @@ are deleted and written again in bulk (COPY on PostgreSQL), so a reader sees the
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
+from importlib import import_module
 
 from django.db import transaction
 from django.db.models import Count, Q
@@ -37,9 +38,11 @@ from .models import Indicator, Method, Refresh, Source, Value
 
 def refresh_finished(province_ids: list[int]) -> None:
     """Tell the targets' status (treem.indicators.status, when it is there) that these provinces' figures changed."""
-    try:
-        from . import status
-    except ImportError:
+    try:  # a hook found by name, as bootstrap finds each app's reference module: status may not be there yet
+        status = import_module("treem.indicators.status")
+    except ModuleNotFoundError as exc:
+        if exc.name != "treem.indicators.status":
+            raise
         return
     hook = getattr(status, "refresh_finished", None)
     if hook is not None:
