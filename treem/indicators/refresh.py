@@ -44,7 +44,7 @@ def refresh_finished(province_ids: list[int]) -> None:
         if exc.name != "treem.indicators.status":
             raise
         return
-    hook = getattr(status, "refresh_finished", None)
+    hook = getattr(status, "refresh_finished", None) or getattr(status, "refresh_status", None)
     if hook is not None:
         hook(province_ids)
 
