@@ -23,4 +23,12 @@ register(
            _("Indicator value reopened")),
     action("indicators.value.correct", _("{actor} corrected the value {object}"), _("Indicator value corrected")),
     action("demo.indicators.load", _("{actor} loaded the indicators demo data"), _("Indicators demo data loaded")),
+    # the engine (catalogue, refresh)
+    action("indicators.catalogue.load", _("The indicator catalogue was loaded or updated"),
+           _("Indicator catalogue loaded")),
+    action("indicators.indicator.edit", _("{actor} changed {fields} of indicator {object}"), _("Indicator changed")),
+    action("indicators.refresh.run", _("{actor} recomputed the indicators ({count} values)"),
+           _("Indicators recomputed")),
+    action("indicators.conversion_share.set", _("{actor} set the share of a split unit for indicator values: "
+                                                 "{object}"), _("Share of a split unit set")),
 )

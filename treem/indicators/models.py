@@ -278,6 +278,8 @@ class Refresh(models.Model):
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
     watermark = models.DateTimeField(help_text="records changed after this were not yet counted")
+    # The day the figures were computed as of (ages are counted on it); an incremental run on another day is full.
+    as_of = models.DateField(null=True, blank=True)
     communes = models.PositiveIntegerField(default=0)
     values_written = models.PositiveIntegerField(default=0)
 
@@ -286,3 +288,27 @@ class Refresh(models.Model):
 
     def __str__(self) -> str:
         return f"{'full' if self.full else 'incremental'} {self.started_at:%d/%m/%Y %H:%M}"
+
+
+class ConversionShare(TimestampedModel):
+    """The share of a split legacy unit's figures that goes to one of the current units it became (0 < share <= 1).
+
+    A legacy unit split across several new ones (UnitConversion.partial) has no rule in the official map for its
+    figures: a person decides the share, per conversion, and it is recorded here with who decided and why. Without
+    a share, a partial conversion is refused (treem.indicators.rollups.ConversionNeedsDecision), never guessed.
+    """
+
+    conversion = models.OneToOneField("geo.UnitConversion", models.CASCADE, related_name="indicator_share")
+    share = models.DecimalField(_("share"), max_digits=7, decimal_places=6)
+    basis = models.CharField(_("basis of the share"), max_length=300, blank=True,
+                             help_text=_("e.g. the population of the part, from the merger decision"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("share of a split unit")
+        verbose_name_plural = _("shares of split units")
+        constraints = [models.CheckConstraint(condition=models.Q(share__gt=0, share__lte=1),
+                                              name="indicator_conversion_share_range")]
+
+    def __str__(self) -> str:
+        return f"{self.conversion}: {self.share}"
