@@ -144,3 +144,14 @@ def test_proposal_tells_weight_from_height(iw):
 def test_proposal_never_fails_on_any_text(text):
     matcher.words(text)
     assert matcher.propose(text, "%", "", []) == []
+
+
+@given(st.decimals(min_value=-1000, max_value=1000, allow_nan=False, allow_infinity=False))
+def test_a_forecast_share_stays_a_share(value):
+    from treem.indicators.status import bounded
+
+    assert Decimal(0) <= bounded(value, "percent") <= Decimal(100)
+    assert bounded(value, "count") >= 0
+    assert bounded(None, "percent") is None
+    if Decimal(0) <= value <= Decimal(100):
+        assert bounded(value, "percent") == value

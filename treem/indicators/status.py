@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import Better, Rollup, StatusRule, TargetBinding, TargetStatus, Value, ValueStatus
+from .models import Better, Measure, Rollup, StatusRule, TargetBinding, TargetStatus, Value, ValueStatus
 from .sync import values_sync
 
 HIGHER_DIRECTIONS = {"at_least", "increase_to"}
@@ -143,6 +143,15 @@ def judge(binding: TargetBinding, rule: StatusRule | None = None) -> Result:
                     better=binding.indicator.better)
 
 
+def bounded(value: Decimal | None, measure: str) -> Decimal | None:
+    """A straight line runs past what a share can be: a forecast percentage stays within 0-100, a count above 0."""
+    if value is None:
+        return None
+    if measure == Measure.PERCENT:
+        return min(max(value, Decimal(0)), Decimal(100))
+    return max(value, Decimal(0))
+
+
 def refresh_status(province_ids=None) -> int:
     """Judge every bound target (of these current provinces) again and store its status; returns how many."""
     values_sync(province_ids=province_ids)
@@ -158,7 +167,7 @@ def refresh_status(province_ids=None) -> int:
             series = series_for(binding.indicator, binding.unit)
             binding.status = result.status
             binding.latest_year, binding.latest_value = series[-1] if series else (None, None)
-            binding.forecast_value = result.forecast
+            binding.forecast_value = bounded(result.forecast, binding.indicator.measure)
             binding.status_at = now
             binding.save(update_fields=["status", "latest_year", "latest_value", "forecast_value", "status_at",
                                         "updated_at"])
