@@ -108,6 +108,8 @@ def indicator(request, code, indicator_code):
     line = charts.line_chart([f.point for f in series], measure=m, title=f"{indicator.name} — {province.name}",
                              baseline=target.baseline if target else None, target=target.goal if target else None)
     reference = next((f.value for f in series if f.year == year), None)
+    if not any(f for _, f in communes):
+        communes = []  # reported for the province as a whole: no chart of a hundred empty bars
     bars = charts.bar_chart([(c.name, f.value if f else None) for c, f in communes], measure=m,
                             title=pgettext("dashboard", "{indicator} by commune, {year}").format(
                                 indicator=indicator.name, year=year),
