@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -55,7 +55,7 @@ def may_assess(actor, commune: Unit) -> bool:
 def authority(step: str, province: Unit, on: date) -> Authority | None:
     """The authority for a step in a province on a day: the province's own configuration first, else the default."""
     found = Authority.objects.valid_on(on).filter(Q(province=province) | Q(province__isnull=True), step=step)
-    return found.order_by("province_id").first() if found.exists() else None
+    return found.order_by(F("province_id").asc(nulls_last=True), "-valid_from").first()
 
 
 def may_act(actor, step: str, province: Unit, on: date | None = None) -> bool:
