@@ -1,8 +1,8 @@
 from datetime import date
 
 import pytest
-from django.utils import translation
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from treem.accounts.models import Role
 from treem.childfriendly import services

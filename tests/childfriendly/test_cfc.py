@@ -54,18 +54,18 @@ def test_the_standard_loads_idempotently_and_keeps_an_administrators_edit(standa
 # ---------------------------------------------------------------- the rule
 
 
-MET = {n: 1 for n in range(1, 14)}
+MET = dict.fromkeys(range(1, 14), 1)
 
 
 def test_a_criterion_at_zero_fails_even_above_the_threshold():
-    points = {n: 80 for n in range(1, 14)}
+    points = dict.fromkeys(range(1, 14), 80)
     points[5] = 0
     v = scoring.verdict(points, MET, 850)
     assert v.total == 960 and v.at_zero == (5,) and not v.recognised
 
 
 def test_exactly_at_the_threshold_is_recognised_one_below_is_not():
-    points = {n: 65 for n in range(1, 14)}
+    points = dict.fromkeys(range(1, 14), 65)
     points[1] = 850 - 65 * 12
     assert scoring.verdict(points, MET, 850).recognised
     points[1] -= 1
@@ -75,7 +75,7 @@ def test_exactly_at_the_threshold_is_recognised_one_below_is_not():
 @given(st.lists(st.integers(0, 125), min_size=13, max_size=13), st.sampled_from([800, 850, 900]))
 def test_the_rule_is_the_three_conditions(listed, threshold):
     points = dict(enumerate(listed, start=1))
-    v = scoring.verdict(points, {n: 30 for n in points}, threshold)
+    v = scoring.verdict(points, dict.fromkeys(points, 30), threshold)
     expected = sum(points.values()) >= threshold and all(p >= 30 for p in points.values())
     assert v.recognised == expected
     assert v.total == sum(points.values())

@@ -136,8 +136,8 @@ def file_add(request, pk):
 
 @login_required
 def file_download(request, pk, file_pk):
-    item = fetch(EvidenceFile.objects.select_related("assessment__commune"), request.user, VIEW, pk=file_pk,
-                 assessment_id=pk)
+    found = selectors.assessment_for(request.user, pk)
+    item = get_object_or_404(EvidenceFile.objects.select_related("assessment__commune"), pk=file_pk, assessment=found)
     record(request.user, "childfriendly.file.download", item.assessment, unit=item.assessment.commune,
            request=request, summary={"title": item.title})
     response = HttpResponse(item.file.read(), content_type=item.content_type)
