@@ -342,13 +342,15 @@ class RecognitionDecision(TimestampedModel):
     year = models.PositiveSmallIntegerField(_("year assessed"))
     number = models.CharField(_("number"), max_length=40)
     signed_on = models.DateField(_("date"))
+    register_year = models.PositiveSmallIntegerField(editable=False)  # the year of the number's register
     body_name = models.CharField(_("issuing body"), max_length=150)
     signer = models.CharField(_("signed by"), max_length=150)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ["-signed_on", "-pk"]
-        constraints = [models.UniqueConstraint(fields=["province", "number"], name="cfc_decision_number_unique")]
+        constraints = [models.UniqueConstraint(fields=["province", "register_year", "number"],
+                                               name="cfc_decision_number_unique")]
         verbose_name = _("recognition decision")
         verbose_name_plural = _("recognition decisions")
 

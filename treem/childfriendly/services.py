@@ -332,7 +332,7 @@ def _number(province: Unit, on: date, body_code: str) -> str:
     """The next number of the province's yearly register of recognition decisions: "03/QĐ-UBND" (Decree 30: two
     digits at least, the count restarts each year)."""
     serials = [int(n.split("/")[0]) for n in RecognitionDecision.objects.filter(
-        province=province, signed_on__year=on.year).values_list("number", flat=True) if n.split("/")[0].isdigit()]
+        province=province, register_year=on.year).values_list("number", flat=True) if n.split("/")[0].isdigit()]
     return f"{max(serials, default=0) + 1:02d}/QĐ-{body_code}"
 
 
@@ -362,7 +362,7 @@ def recognise(*, actor, province: Unit, year: int, assessments, signer: str, sig
     body = authority(Step.RECOGNISE, province, signed_on)
     decision = RecognitionDecision.objects.create(
         province=province, year=year, number=_number(province, signed_on, body.body_code if body else "UBND"),
-        signed_on=signed_on, body_name=body.body_name if body else "ỦY BAN NHÂN DÂN", signer=signer,
+        signed_on=signed_on, register_year=signed_on.year, body_name=body.body_name if body else "ỦY BAN NHÂN DÂN", signer=signer,
         created_by=actor)
     for a in chosen:
         a.status = Status.RECOGNISED
