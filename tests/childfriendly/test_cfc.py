@@ -270,8 +270,11 @@ def test_the_full_path_keeps_every_change_and_produces_the_documents(submitted, 
 def test_scope_through_pages_and_api(submitted, client, worker_y, province_officer, other_officer, commune_y):
     b = services.assessment_start(actor=worker_y, commune=commune_y, year=YEAR)
     url = f"/child-friendly/{submitted.pk}/"
+    minutes = submitted.files.get()
     client.force_login(worker_y)
     assert client.get(url).status_code == 404
+    assert client.get(f"{url}files/{minutes.pk}/").status_code == 404
+    assert client.get(f"/child-friendly/{b.pk}/files/{minutes.pk}/").status_code == 404  # not a file of b
     assert client.get(f"/api/v1/child-friendly/assessments/{submitted.pk}/").status_code == 404
     assert [r["commune"] for r in client.get("/api/v1/child-friendly/assessments/").json()] == [commune_y.code]
     client.force_login(other_officer)
@@ -312,3 +315,18 @@ def test_recognised_share_per_commune_with_legacy_results(submitted, province_of
     before = {r["unit_id"]: r for r in selectors.recognised_share([legacy.province_id], 2023, date(2023, 12, 31))}
     assert before[legacy.pk]["numerator"] == 1
     assert sum(r["numerator"] for r in before.values()) == 1
+
+
+def test_alerts_before_the_window_closes_are_sent_once(standard, submitted, worker_y, province_officer, commune_y):
+    from treem.childfriendly.alerts import render, send_alerts
+    from treem.childfriendly.models import Alert
+
+    assert send_alerts(date(YEAR, 10, 1)) == 0  # a month before the end: no alert yet
+    sent = send_alerts(date(YEAR, 10, 28))
+    assert send_alerts(date(YEAR, 10, 29)) == 0
+    mine = Alert.objects.get(user=worker_y)
+    assert "Sin Suối Hồ" in render(mine) and "01/11/2026" in render(mine)
+    theirs = Alert.objects.get(user=province_officer)
+    assert theirs.params["count"] == Unit.objects.filter(province=commune_y.province, system="current",
+                                                         level="commune").count() - 1
+    assert sent == Alert.objects.count() and not Alert.objects.filter(user=submitted.submitted_by).exists()

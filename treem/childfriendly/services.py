@@ -362,8 +362,8 @@ def recognise(*, actor, province: Unit, year: int, assessments, signer: str, sig
     body = authority(Step.RECOGNISE, province, signed_on)
     decision = RecognitionDecision.objects.create(
         province=province, year=year, number=_number(province, signed_on, body.body_code if body else "UBND"),
-        signed_on=signed_on, register_year=signed_on.year, body_name=body.body_name if body else "ỦY BAN NHÂN DÂN", signer=signer,
-        created_by=actor)
+        signed_on=signed_on, register_year=signed_on.year, signer=signer, created_by=actor,
+        body_name=body.body_name if body else "ỦY BAN NHÂN DÂN")
     for a in chosen:
         a.status = Status.RECOGNISED
         a.decision = decision
