@@ -7,6 +7,8 @@ from rest_framework import serializers, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from treem.core.guards import CheckedLookupMixin
+
 from . import selectors
 from .payload import assessment_payload
 
@@ -35,8 +37,11 @@ def _payload(assessment):
     return {"id": assessment.pk, **assessment_payload(assessment)}
 
 
-class AssessmentViewSet(viewsets.ViewSet):
+class AssessmentViewSet(CheckedLookupMixin, viewsets.GenericViewSet):
     serializer_class = AssessmentSerializer
+
+    def get_queryset(self):
+        return selectors.assessments_visible_to(self.request.user)
 
     @extend_schema(parameters=[OpenApiParameter("year", int, description="only this year")],
                    responses=AssessmentSerializer(many=True))

@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from treem.access import Capability
-from treem.web.navigation import Module
+from treem.core.menu import Module
 
 MODULES = [
     Module("childfriendly:index", _("Child-friendly communes"), Capability.VIEW_INDICATORS,
