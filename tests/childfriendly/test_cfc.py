@@ -276,15 +276,16 @@ def test_scope_through_pages_and_api(submitted, client, worker_y, province_offic
     assert client.get(f"{url}files/{minutes.pk}/").status_code == 404
     assert client.get(f"/child-friendly/{b.pk}/files/{minutes.pk}/").status_code == 404  # not a file of b
     assert client.get(f"/api/v1/child-friendly/assessments/{submitted.pk}/").status_code == 404
-    assert [r["commune"] for r in client.get("/api/v1/child-friendly/assessments/").json()] == [commune_y.code]
+    api = "/api/v1/child-friendly/assessments/"
+    assert [r["commune"] for r in client.get(api).json()["results"]] == [commune_y.code]
     client.force_login(other_officer)
     assert client.get(url).status_code == 404
     assert client.post(f"{url}appraise/").status_code == 404
-    assert client.get("/api/v1/child-friendly/assessments/").json() == []
+    assert client.get("/api/v1/child-friendly/assessments/").json()["results"] == []
     client.force_login(province_officer)
     page = client.get(url)
     assert page.status_code == 200 and "Bình Lư" in page.content.decode()
-    listed = {r["commune"] for r in client.get("/api/v1/child-friendly/assessments/").json()}
+    listed = {r["commune"] for r in client.get("/api/v1/child-friendly/assessments/").json()["results"]}
     assert listed == {submitted.commune.code, b.commune.code}
     overview = client.get("/child-friendly/province/12/?year=2026").content.decode()
     assert "Sin Suối Hồ" in overview

@@ -44,7 +44,7 @@ class AssessmentViewSet(CheckedLookupMixin, viewsets.GenericViewSet):
         return selectors.assessments_visible_to(self.request.user)
 
     @extend_schema(parameters=[OpenApiParameter("year", int, description="only this year")],
-                   responses=AssessmentSerializer(many=True))
+                   responses=AssessmentSerializer(many=True))  # paginated like the rest
     def list(self, request):
         found = selectors.assessments_visible_to(request.user).prefetch_related("values", "corrections")
         year = request.query_params.get("year", "")
@@ -52,8 +52,8 @@ class AssessmentViewSet(CheckedLookupMixin, viewsets.GenericViewSet):
             if not year.isdigit() or len(year) != 4:
                 return Response({"detail": _("The year must have 4 digits.")}, status=400)
             found = found.filter(year=int(year))
-        page = list(found.order_by("-year", "commune__code")[:500])
-        return Response([_payload(a) for a in page])
+        page = self.paginate_queryset(found.order_by("-year", "commune__code"))
+        return self.get_paginated_response([_payload(a) for a in page])
 
     @extend_schema(responses=AssessmentSerializer)
     def retrieve(self, request, pk=None):
