@@ -267,7 +267,9 @@ ADMIN_MODELS_WITHOUT_CHILDREN = (
     "auth_group", "django_tasks_database_dbtaskresult", "authtoken_tokenproxy", "core_calendarday", "core_job",
     "geo_unit", "geo_unitconversion", "accounts_user", "accounts_agency", "registry_circumstancegroup",
     "registry_riskflag", "cases_deadlinerule", "plans_document", "plans_target", "plans_task",
-    "plans_reportinground", "plans_submission", "privacy_retentionrule", "privacy_processingactivity")
+    "plans_reportinground", "plans_submission", "privacy_retentionrule", "privacy_processingactivity",
+    "childfriendly_standard", "childfriendly_subindicator", "childfriendly_recognitionrule",
+    "childfriendly_communeclassification", "childfriendly_submissionwindow", "childfriendly_authority")
 for _model in ADMIN_MODELS_WITHOUT_CHILDREN:
     for _view in ("changelist", "add", "history", "delete", "change"):
         NO_CHILD_DATA[f"admin:{_model}_{_view}"] = ADMIN_NO_CHILD
