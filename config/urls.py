@@ -12,6 +12,7 @@ urlpatterns = [
     path("cases/", include("treem.cases.urls")),
     path("plans/", include("treem.plans.urls")),
     path("indicators/", include("treem.indicators.urls")),
+    path("child-friendly/", include("treem.childfriendly.urls")),
     path("privacy/", include("treem.privacy.urls")),
     path("api/v1/", include("treem.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

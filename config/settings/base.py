@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "treem.registry.quality",
     "treem.cases",
     "treem.plans",
+    "treem.childfriendly",
     "treem.indicators",
     "treem.reports",
     "treem.privacy",

@@ -170,6 +170,7 @@ POST_WRITE = "a write (POST only), audited by its service; answers with a redire
 PUBLIC = "public or personal data only: no child's name or ID"
 PLANS = "plans, targets, tasks and reporting rounds: official documents, no child's data"
 COUNTS = "counts per unit only"
+CFC = "child-friendly assessments: a commune's scores and counts, no child's name or ID"
 ADMIN_NO_CHILD = "administration of a model that holds no child's data"
 
 NO_CHILD_DATA: dict[str, str] = {
@@ -245,6 +246,14 @@ NO_CHILD_DATA: dict[str, str] = {
     "indicators:binding": PLANS + "; the indicator figures are counts per unit only",
     "indicators:submission_values": "an agency's indicator figures for its unit: counts per unit only",
     "api:not-found": "a JSON 404 for an /api/v1/ path no endpoint matches: no data",
+    # child-friendly communes: counts per commune and scores, never a child's name or ID
+    **{f"childfriendly:{name}": CFC for name in ("index", "standard", "assessment", "criterion", "province")},
+    **{f"childfriendly:{name}": POST_WRITE for name in ("start", "file_add", "submit", "return", "correct",
+                                                        "appraise", "recognise")},
+    "childfriendly:file_download": "an evidence file or the council's minutes (its download is logged as "
+                                   "childfriendly.file.download)",
+    "childfriendly:decision_document": "the recognition decision or list: communes and scores (download logged)",
+    "api:cfc-assessment-list": CFC, "api:cfc-assessment-detail": CFC,
     # the admin site: only the audit events name children (in READS)
     **{f"admin:{name}": PUBLIC for name in ("index", "login", "logout", "password_change", "password_change_done",
                                             "autocomplete", "jsi18n", "view_on_site", "app_list",
@@ -258,7 +267,9 @@ ADMIN_MODELS_WITHOUT_CHILDREN = (
     "auth_group", "django_tasks_database_dbtaskresult", "authtoken_tokenproxy", "core_calendarday", "core_job",
     "geo_unit", "geo_unitconversion", "accounts_user", "accounts_agency", "registry_circumstancegroup",
     "registry_riskflag", "cases_deadlinerule", "plans_document", "plans_target", "plans_task",
-    "plans_reportinground", "plans_submission", "privacy_retentionrule", "privacy_processingactivity")
+    "plans_reportinground", "plans_submission", "privacy_retentionrule", "privacy_processingactivity",
+    "childfriendly_standard", "childfriendly_subindicator", "childfriendly_recognitionrule",
+    "childfriendly_communeclassification", "childfriendly_submissionwindow", "childfriendly_authority")
 for _model in ADMIN_MODELS_WITHOUT_CHILDREN:
     for _view in ("changelist", "add", "history", "delete", "change"):
         NO_CHILD_DATA[f"admin:{_model}_{_view}"] = ADMIN_NO_CHILD
