@@ -331,3 +331,17 @@ def test_alerts_before_the_window_closes_are_sent_once(standard, submitted, work
     assert theirs.params["count"] == Unit.objects.filter(province=commune_y.province, system="current",
                                                          level="commune").count() - 1
     assert sent == Alert.objects.count() and not Alert.objects.filter(user=submitted.submitted_by).exists()
+
+
+def test_the_recognitions_feed_the_indicator_of_child_friendly_communes(submitted, province_officer, lai_chau):
+    """treem.indicators counts the recognitions: 1 for the recognised commune, over every commune of the province."""
+    from treem.indicators.computations import compute
+
+    services.assessment_appraise(actor=province_officer, assessment=submitted)
+    services.recognise(actor=province_officer, province=lai_chau, year=YEAR, assessments=[submitted], signer="A")
+    figures = compute(lai_chau.pk, date(YEAR, 12, 31)).figures
+    mine = figures[("cfc_recognised_share", submitted.commune_id, "")]
+    assert (mine.numerator, mine.denominator) == (1, 1)
+    rows = [f for (code, _c, k), f in figures.items() if code == "cfc_recognised_share" and k == ""]
+    communes = Unit.objects.valid_on(date(YEAR, 12, 31)).filter(level=UnitLevel.COMMUNE, province=lai_chau).count()
+    assert sum(f.numerator for f in rows) == 1 and sum(f.denominator for f in rows) == communes

@@ -13,7 +13,9 @@ disaggregation: {(code, commune_id, disaggregation): Figure}. The passes:
   case_steps_on_time_share;
 - concerns (cases_casechild x cases_caseconcern): distinct children of the cases received in the year for each
   type of abuse, by commune x type x sex x age band -> abused_children (a child whose recorded birth date is
-  after the day is not counted: a data error for the register's quality checks).
+  after the day is not counted: a data error for the register's quality checks);
+- child-friendly communes (treem.childfriendly's recognitions): 1 for a commune recognised for the year, over every
+  commune of the hierarchy on the day -> cfc_recognised_share.
 
 Age bands are those of treem.core.ages, computed in SQL from the birth date and the day. Marginals (the total and
 one dimension at a time) are added up in Python from the finest rows, so every breakdown sums to its total.
@@ -31,6 +33,7 @@ from django.utils import timezone
 
 from treem.cases.models import Case as ProtectionCase
 from treem.cases.models import CaseChild, ConcernType, Deadline, Stage
+from treem.childfriendly.selectors import recognised_share
 from treem.core.ages import AGE_BANDS, CHILD_AGE_LIMIT, OVER_LIMIT_BAND, years_before
 from treem.registry.models import Child, ChildCircumstance, ChildStatus
 
@@ -166,8 +169,16 @@ def compute_concerns(result: Result, province_id: int, on: date, communes=None) 
             row["n"], records=row["n"])
 
 
+def compute_child_friendly(result: Result, province_id: int, on: date, communes=None) -> None:
+    """Communes recognised child-friendly for the year of the day, over the communes of the hierarchy on the day."""
+    for row in recognised_share([province_id], on.year, on):
+        if communes is None or row["unit_id"] in communes:
+            result.add("cfc_recognised_share", row["unit_id"], {}, row["numerator"], row["denominator"], records=1)
+
+
 # computation name -> (the pass that feeds it, the indicators it needs first)
-PASSES = [compute_children, compute_circumstances, compute_cases, compute_deadlines, compute_concerns]
+PASSES = [compute_children, compute_circumstances, compute_cases, compute_deadlines, compute_concerns,
+          compute_child_friendly]
 COMPUTATIONS = {
     "child_population": compute_children,
     "personal_id_share": compute_children,
@@ -178,6 +189,7 @@ COMPUTATIONS = {
     "cases_closed": compute_cases,
     "case_steps_on_time_share": compute_deadlines,
     "abused_children": compute_concerns,
+    "cfc_recognised_share": compute_child_friendly,
 }
 
 
