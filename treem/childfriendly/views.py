@@ -148,26 +148,17 @@ def file_download(request, pk, file_pk):
 @login_required
 @require_POST
 def submit(request, pk):
-    found = selectors.assessment_for(request.user, pk)
-    try:
-        services.assessment_submit(actor=request.user, assessment=found,
-                                   declared_total=request.POST.get("declared_total", ""))
-        messages.success(request, _("The self-assessment is submitted to the province."))
-    except ValidationError as exc:
-        _refused(request, exc)
-    return redirect("childfriendly:assessment", pk=found.pk)
+    return _act(request, pk, lambda found: services.assessment_submit(
+        actor=request.user, assessment=found, declared_total=request.POST.get("declared_total", "")),
+        _("The self-assessment is submitted to the province."))
 
 
 @login_required
 @require_POST
 def return_(request, pk):
-    found = selectors.assessment_for(request.user, pk)
-    try:
-        services.assessment_return(actor=request.user, assessment=found, comment=request.POST.get("comment", ""))
-        messages.success(request, _("The self-assessment is returned to the commune."))
-    except ValidationError as exc:
-        _refused(request, exc)
-    return redirect("childfriendly:assessment", pk=found.pk)
+    return _act(request, pk, lambda found: services.assessment_return(
+        actor=request.user, assessment=found, comment=request.POST.get("comment", "")),
+        _("The self-assessment is returned to the commune."))
 
 
 @login_required
@@ -188,10 +179,17 @@ def correct(request, pk):
 @login_required
 @require_POST
 def appraise(request, pk):
+    return _act(request, pk, lambda found: services.assessment_appraise(
+        actor=request.user, assessment=found, comment=request.POST.get("comment", "")),
+        _("The self-assessment is appraised."))
+
+
+def _act(request, pk, action, done: str):
+    """One step on an assessment fetched in the user's scope: done, or refused with the service's message."""
     found = selectors.assessment_for(request.user, pk)
     try:
-        services.assessment_appraise(actor=request.user, assessment=found, comment=request.POST.get("comment", ""))
-        messages.success(request, _("The self-assessment is appraised."))
+        action(found)
+        messages.success(request, done)
     except ValidationError as exc:
         _refused(request, exc)
     return redirect("childfriendly:assessment", pk=found.pk)
